@@ -1,0 +1,28 @@
+"""A scalar reverse-mode automatic differentiation engine.
+
+>>> from autograd import Value
+>>> x, w, b = Value(2.0, "x"), Value(-3.0, "w"), Value(6.0, "b")
+>>> L = (1 / ((-(x * w + b)).exp() + 1)).log()
+>>> L.backward()
+>>> [round(v.grad, 6) for v in (x, w, b)]
+[-1.5, 1.0, 0.5]
+"""
+
+from .anomaly import AnomalyError, detect_anomaly
+from .engine import RULES, Operand, Value, dot, lift, sum, zero_grad
+from .graph import topological_order
+from .modes import no_grad
+
+__all__ = [
+    "RULES",
+    "AnomalyError",
+    "Operand",
+    "Value",
+    "detect_anomaly",
+    "dot",
+    "lift",
+    "no_grad",
+    "sum",
+    "topological_order",
+    "zero_grad",
+]

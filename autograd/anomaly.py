@@ -1,0 +1,79 @@
+"""Anomaly mode: stop at the first op, forward or backward, that makes a NaN or an infinity."""
+
+from __future__ import annotations
+
+import math
+import traceback
+from types import TracebackType
+from typing import Any
+
+from . import engine
+
+_HERE = __file__.rsplit("/", 1)[0]  # frames inside the library are not the user's code
+
+
+class AnomalyError(ArithmeticError):
+    """A NaN or infinity appeared; the message names the op, operands, label and origin."""
+
+
+def _user_frame() -> str:
+    """Where the current op was called from, outside the library: 'file:line in func'."""
+    for frame in reversed(traceback.extract_stack()):
+        if not frame.filename.startswith(_HERE):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}\n    {frame.line or ''}"
+    return "<unknown>"
+
+
+def _describe(node: Any) -> str:
+    label = f" (label {node.label!r})" if node.label else ""
+    operands = ", ".join(repr(p.data) for p in node.parents)
+    arg = "" if node.arg is None else f", arg {node.arg!r}"
+    return f"op {node.op!r}{label} on operands ({operands}{arg})"
+
+
+class detect_anomaly:  # noqa: N801 - a context manager named like torch's
+    """Within this block the first NaN or infinity made by an op raises ``AnomalyError``.
+
+    Off by default and free when off: the engine only takes its checked path while a
+    ``detect_anomaly`` block is open. Nodes made inside the block remember where in
+    your code they were created, and backward errors name that place.
+    """
+
+    def __init__(self) -> None:
+        self._origins: dict[int, tuple[Any, str]] = {}
+
+    def __enter__(self) -> detect_anomaly:
+        self._saved = engine._Mode.anomaly
+        engine._set_mode(engine._Mode.record, self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        engine._set_mode(engine._Mode.record, self._saved)
+        self._origins.clear()
+
+    def forward(self, node: Any) -> None:
+        """Remember where ``node`` was made; raise if its value is not finite."""
+        where = _user_frame()
+        self._origins[id(node)] = (node, where)  # the node is kept alive, so its id stays unique
+        if not math.isfinite(node.data):
+            raise AnomalyError(
+                f"forward: {_describe(node)} produced {node.data!r}\n  created at {where}"
+            )
+
+    def backward(self, node: Any, parent: Any, local: Any, contribution: Any) -> None:
+        """Raise if the chain-rule contribution from ``node`` to ``parent`` is not finite."""
+        value = getattr(contribution, "data", contribution)
+        if math.isfinite(value):
+            return
+        origin = self._origins.get(id(node), (None, "outside detect_anomaly"))[1]
+        upstream = getattr(node.grad, "data", node.grad)
+        raise AnomalyError(
+            f"backward: {_describe(node)} gave gradient {value!r} to its input "
+            f"{parent.label or parent.data!r} (upstream grad {upstream!r}, "
+            f"local derivative {getattr(local, 'data', local)!r})\n  node created at {origin}"
+        )

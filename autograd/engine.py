@@ -1,0 +1,437 @@
+"""The Value node: operations with their local derivative rules, and backward.
+
+Every op computes its result and, right away, its local derivatives d(out)/d(input)
+from the rule written under it in ``RULES``. ``backward`` then only applies the chain
+rule: ``parent.grad += node.grad * local_grad``, in one place (``_propagate``).
+
+The rules use generic arithmetic and the helpers in ``rules.py``, so the same rule runs
+on floats (eager), on Values (``create_graph=True``, higher-order derivatives) and on
+the symbols of the compiled mode.
+
+Speed: nodes use ``__slots__`` and keep one or two parents and their local derivatives in
+slots (``_a``, ``_b``, ``_da``, ``_db``); n-ary nodes (``sum``, ``dot``) keep tuples there
+and mark ``_b`` with ``NARY``. No node refers to itself through a closure, so graphs are
+freed by reference counting alone.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Union
+
+from . import rules as r
+from .graph import topological_order
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+
+RULES: dict[str, Callable[..., Any]] = {}
+"""op name -> its local derivative rule: (*inputs, out[, arg]) -> d(out)/d(each input)."""
+
+NARY = "nary"  # marker in ``_b`` for nodes whose parents and local derivatives are tuples
+
+
+def _as_float(x: Any) -> float:
+    """Convert a real number to float; anything else is a TypeError naming its type."""
+    if type(x) is float:
+        return x
+    if (
+        isinstance(x, (str, bytes, complex))
+        or getattr(x, "ndim", 0) != 0
+        or not hasattr(type(x), "__float__")
+        or (isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real))
+    ):
+        raise TypeError(f"Value needs a real number, got {type(x).__name__}: {x!r:.60}")
+    return float(x)
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    ``data``: the float value. ``grad``: dL/d(this node), filled in by ``backward``.
+    ``parents``: the nodes it was computed from, in operand order (``()`` for a leaf).
+    ``op``: the name of the op that made it (``""`` for a leaf). ``label``: a name for
+    drawings and messages.
+    """
+
+    __slots__ = ("_a", "_arg", "_b", "_da", "_db", "data", "grad", "label", "op")
+    __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = _as_float(data)
+        self.grad: Any = 0.0
+        self.label = label
+        self.op = ""
+        self._a = self._b = self._da = self._db = self._arg = None
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The nodes this one was computed from, in operand order."""
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is None:
+            return (a,)
+        return a if b is NARY else (a, b)
+
+    @property
+    def arg(self) -> float | None:
+        """The op's constant parameter (the exponent of ``x ** c``, a slope, alpha) or None."""
+        return self._arg
+
+    @property
+    def local_grads(self) -> tuple[Any, ...]:
+        """d(self)/d(parent) for each parent, as computed in the forward pass."""
+        if self._a is None:
+            return ()
+        if self._b is None:
+            return (self._da,)
+        return self._da if self._b is NARY else (self._da, self._db)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        op = f", op={self.op!r}" if self.op else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label}{op})"
+
+    # ---- arithmetic: each forward, then its rule d(out)/d(input) ----
+
+    def __add__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = lift(other)
+        return _binary("+", self, other, self.data + other.data)
+
+    # d(a+b)/da = 1, d(a+b)/db = 1
+    RULES["+"] = lambda a, b, out: (1.0, 1.0)
+
+    def __sub__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = lift(other)
+        return _binary("-", self, other, self.data - other.data)
+
+    # d(a-b)/da = 1, d(a-b)/db = -1   (a primitive for speed: one node, not two)
+    RULES["-"] = lambda a, b, out: (1.0, -1.0)
+
+    def __mul__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = lift(other)
+        return _binary("*", self, other, self.data * other.data)
+
+    # d(ab)/da = b, d(ab)/db = a
+    RULES["*"] = lambda a, b, out: (b, a)
+
+    def __truediv__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = lift(other)
+        if other.data == 0:
+            raise ZeroDivisionError(f"division by zero: {self.data!r} / {other.data!r}")
+        return _binary("/", self, other, self.data / other.data)
+
+    # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b   (a primitive: a/b rounds once)
+    RULES["/"] = lambda a, b, out: (1 / b, -out / b)
+
+    def __pow__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _binary("pow", self, other, r.checked_pow(self.data, other.data))
+        c = _as_float(other)
+        return _unary("**", self, r.checked_pow(self.data, c), c)
+
+    # d/dx x^c = c x^(c-1)   (c a constant; 0 when c = 0)
+    RULES["**"] = lambda x, out, c: c * r.power(x, c - 1) if c != 0 else 0.0
+
+    def __rpow__(self, other: Operand) -> Value:
+        base = lift(other)
+        return _binary("pow", base, self, r.checked_pow(base.data, self.data))
+
+    # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a   (0 at a = 0, NaN for a < 0: undefined)
+    RULES["pow"] = lambda a, b, out: (b * r.power(a, b - 1), r.xlogy(out, a))
+
+    def __neg__(self) -> Value:
+        return self * -1.0
+
+    def __radd__(self, other: Operand) -> Value:
+        return lift(other) + self
+
+    def __rsub__(self, other: Operand) -> Value:
+        return lift(other) - self
+
+    def __rmul__(self, other: Operand) -> Value:
+        return lift(other) * self
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return lift(other) / self
+
+    # ---- functions of one input ----
+
+    def __abs__(self) -> Value:
+        return _unary("abs", self, abs(self.data))
+
+    # d/dx |x| = sign(x)   (0 at x = 0, as PyTorch)
+    RULES["abs"] = lambda x, out: r.sign(x)
+
+    def exp(self) -> Value:
+        """e^x; OverflowError past x ~ 709.78."""
+        return _unary("exp", self, r.checked_exp(self.data))
+
+    # d/dx e^x = e^x
+    RULES["exp"] = lambda x, out: out
+
+    def log(self) -> Value:
+        """Natural log; ValueError for x <= 0."""
+        if not self.data > 0 and self.data == self.data:
+            raise ValueError(f"log: math domain error: log({self.data!r}) needs x > 0")
+        return _unary("log", self, math.log(self.data))
+
+    # d/dx ln x = 1/x
+    RULES["log"] = lambda x, out: 1 / x
+
+    def sqrt(self) -> Value:
+        """Square root; ValueError for x < 0."""
+        if self.data < 0:
+            raise ValueError(f"sqrt: math domain error: sqrt({self.data!r}) needs x >= 0")
+        return _unary("sqrt", self, math.sqrt(self.data))
+
+    # d/dx sqrt(x) = 1 / (2 sqrt(x))   (+inf at x = 0)
+    RULES["sqrt"] = lambda x, out: 0.5 * r.reciprocal(out)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; saturates, never overflows."""
+        return _unary("tanh", self, math.tanh(self.data))
+
+    # d/dx tanh(x) = 1 - tanh(x)^2
+    RULES["tanh"] = lambda x, out: 1 - out * out
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-x), computed without overflow for any x."""
+        return _unary("sigmoid", self, r.sigmoid(self.data))
+
+    # d/dx s(x) = s(x) (1 - s(x))
+    RULES["sigmoid"] = lambda x, out: out * (1 - out)
+
+    def softplus(self) -> Value:
+        """ln(1 + e^x), computed without overflow for any x."""
+        return _unary("softplus", self, r.softplus(self.data))
+
+    # d/dx ln(1 + e^x) = sigmoid(x)
+    RULES["softplus"] = lambda x, out: r.sigmoid(x)
+
+    def relu(self) -> Value:
+        """max(0, x); relu'(0) = 0, as PyTorch."""
+        x = self.data
+        return _unary("relu", self, 0.0 if x <= 0 else x)
+
+    # d/dx relu(x) = 1 if x > 0 else 0
+    RULES["relu"] = lambda x, out: r.where(x, 1.0, 0.0)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x for x > 0, slope * x otherwise; the derivative at 0 is slope."""
+        x, slope = self.data, _as_float(slope)
+        return _unary("leaky_relu", self, slope * x if x <= 0 else x, slope)
+
+    # d/dx leaky_relu(x) = 1 if x > 0 else slope
+    RULES["leaky_relu"] = lambda x, out, slope: r.where(x, 1.0, slope)
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        """x for x > 0, alpha (e^x - 1) otherwise."""
+        x, alpha = self.data, _as_float(alpha)
+        return _unary("elu", self, x if x > 0 else alpha * math.expm1(x), alpha)
+
+    # d/dx elu(x) = 1 if x > 0 else alpha e^x = out + alpha
+    RULES["elu"] = lambda x, out, alpha: r.where(x, 1.0, out + alpha)
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _unary("sin", self, r.checked(math.sin, "sin", self.data))
+
+    # d/dx sin x = cos x
+    RULES["sin"] = lambda x, out: r.cos(x)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _unary("cos", self, r.checked(math.cos, "cos", self.data))
+
+    # d/dx cos x = -sin x
+    RULES["cos"] = lambda x, out: -r.sin(x)
+
+    # ---- graph operations ----
+
+    def backward(self, grad: Operand = 1.0, create_graph: bool = False) -> None:
+        """Fill in ``grad`` of every node this one depends on, by the chain rule.
+
+        Leaves accumulate across calls (a second call adds); every other node is reset
+        first, so its ``grad`` shows the last pass. With ``create_graph=True`` the pass
+        is itself recorded with Values, so the grads can be differentiated again.
+        """
+        order = topological_order(self)
+        for node in order:
+            if node._a is not None:
+                node.grad = 0.0
+        seed = lift(grad) if create_graph else _as_float(grad)
+        self.grad = self.grad + seed if self._a is None else seed
+        _propagate(reversed(order), create_graph)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data, cut off from the graph."""
+        return Value(self.data, self.label)
+
+
+def lift(x: Operand) -> Value:
+    """``x`` itself if it is a Value, else a new constant leaf holding it."""
+    return x if x.__class__ is Value or isinstance(x, Value) else Value(x)
+
+
+def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
+    """One n-ary node for the sum of ``values`` (Python's ``sum`` would make n nodes)."""
+    xs = tuple(map(lift, values))
+    datas = [x.data for x in xs]
+    total = 0.0
+    for d in datas:  # left to right, as a hand-written loop adds
+        total += d
+    return _nary("sum", xs, datas, total)
+
+
+# d/dx_i (x_1 + ... + x_n) = 1
+RULES["sum"] = lambda xs, out: (1.0,) * len(xs)
+
+
+def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = None) -> Value:
+    """One n-ary node for w_1 x_1 + ... + w_n x_n (+ bias): a neuron's weighted input."""
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: lengths differ ({len(ws)} weights, {len(xs)} inputs)")
+    parents = (*ws, *xs) if bias is None else (*ws, *xs, bias)
+    try:  # the common case, all Values: no lifting (numpy's .data buffers fail in dot_data)
+        datas = [p.data for p in parents]
+        out = r.dot_data(datas)
+    except (AttributeError, TypeError):
+        parents = tuple(map(lift, parents))
+        datas = [p.data for p in parents]
+        out = r.dot_data(datas)
+    return _nary("dot", parents, datas, out)
+
+
+# d/dw_i (w . x + b) = x_i, d/dx_i = w_i, d/db = 1   (parents: w_1..w_n, x_1..x_n[, b])
+RULES["dot"] = lambda ps, out: r.dot_local_grads(ps)
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Set ``grad`` of every Value in ``values`` to 0.0."""
+    for v in values:
+        v.grad = 0.0
+
+
+# ---- building nodes and applying the chain rule: the engine's speed tricks live here ----
+
+
+class _Mode:
+    """Global switches: ``record`` is off under no_grad; ``anomaly`` is set by detect_anomaly."""
+
+    record = True
+    anomaly: Any = None
+
+
+_plain = True  # recording, no anomaly hook: the fast path below applies
+_new = object.__new__
+
+
+def _set_mode(record: bool, anomaly: Any) -> None:
+    global _plain
+    _Mode.record, _Mode.anomaly = record, anomaly
+    _plain = record and anomaly is None
+
+
+def _node(op: str, data: float, a: Any, b: Any, da: Any, db: Any, arg: Any) -> Value:
+    # object.__new__ and plain slot stores: about twice as fast as calling Value(...)
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v.op = op
+    v._a = a
+    v._b = b
+    v._da = da
+    v._db = db
+    v._arg = arg
+    return v
+
+
+def _unary(op: str, x: Value, out: float, arg: Any = None) -> Value:
+    if not _plain:
+        return _record(op, (x,), out, arg)
+    rule = RULES[op]
+    d = rule(x.data, out) if arg is None else rule(x.data, out, arg)
+    return _node(op, out, x, None, d, None, arg)
+
+
+def _binary(op: str, a: Value, b: Value, out: float) -> Value:
+    if not _plain:
+        return _record(op, (a, b), out, None)
+    da, db = RULES[op](a.data, b.data, out)
+    return _node(op, out, a, b, da, db, None)
+
+
+def _nary(op: str, xs: tuple[Value, ...], datas: list[float], out: float) -> Value:
+    if not _plain:
+        return _record(op, xs, out, None)
+    return _node(op, out, xs, NARY, RULES[op](datas, out), None, None)
+
+
+def _record(op: str, parents: tuple[Value, ...], out: float, arg: Any) -> Value:
+    """The slow path: no_grad makes a leaf; anomaly mode checks and remembers the node."""
+    if not _Mode.record:
+        return _node("", out, None, None, None, None, None)
+    datas = tuple(p.data for p in parents)
+    if op in ("sum", "dot"):
+        node = _node(op, out, parents, NARY, RULES[op](datas, out), None, None)
+    elif len(parents) == 2:
+        da, db = RULES[op](*datas, out)
+        node = _node(op, out, parents[0], parents[1], da, db, None)
+    else:
+        extra = () if arg is None else (arg,)
+        node = _node(op, out, parents[0], None, RULES[op](datas[0], out, *extra), None, arg)
+    if _Mode.anomaly is not None:
+        _Mode.anomaly.forward(node)
+    return node
+
+
+def _symbolic_local_grads(node: Value) -> tuple[Any, ...]:
+    """The node's local derivatives recomputed by its rule on Values (for create_graph)."""
+    rule, a, b, arg = RULES[node.op], node._a, node._b, node._arg
+    if b is NARY:
+        return rule(a, node)
+    if b is None:
+        return (rule(a, node) if arg is None else rule(a, node, arg),)
+    return rule(a, b, node)
+
+
+def _propagate(nodes: Iterable[Value], create_graph: bool) -> None:
+    """The chain rule, children before parents: parent.grad += node.grad * d(node)/d(parent)."""
+    if create_graph or _Mode.anomaly is not None:
+        return _propagate_checked(nodes, create_graph)
+    for v in nodes:
+        a = v._a
+        if a is None:
+            continue
+        g, b = v.grad, v._b
+        if b is None:
+            a.grad += g * v._da
+        elif b is NARY:
+            for p, d in zip(a, v._da, strict=False):
+                p.grad += g * d
+        else:
+            a.grad += g * v._da
+            b.grad += g * v._db
+
+
+def _propagate_checked(nodes: Iterable[Value], create_graph: bool) -> None:
+    """The same chain rule, one edge at a time: on Values, and/or watched for anomalies."""
+    anomaly = _Mode.anomaly
+    for v in nodes:
+        if v._a is None:
+            continue
+        local = _symbolic_local_grads(v) if create_graph else v.local_grads
+        for p, d in zip(v.parents, local, strict=True):
+            contribution = v.grad * d
+            p.grad = p.grad + contribution
+            if anomaly is not None:
+                anomaly.backward(v, p, d, contribution)

@@ -1,0 +1,144 @@
+"""Float forms of the ops, and the few helpers that derivative rules use besides arithmetic.
+
+A derivative rule in ``engine.RULES`` may be called with floats (eager mode), with Values
+(``backward(create_graph=True)``) or with the compiled mode's symbols. Arithmetic works on
+all three; each helper here handles a float directly, a Value through its own ops (or its
+``data`` where the result is piecewise constant), and defers anything else to
+``symbolic_call``, which symbols provide. This module imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import islice
+from operator import mul
+from typing import Any
+
+
+def _symbolic(name: str, *args: Any) -> Any:
+    """Hand a helper call to the first symbolic argument (the compiled mode's code generator)."""
+    for a in args:
+        if hasattr(a, "symbolic_call"):
+            return a.symbolic_call(name, args)
+    raise TypeError(f"{name}: unsupported operand types {[type(a).__name__ for a in args]}")
+
+
+# ---- float forms, stable and with messages that name the op and the value ----
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e^-x), without overflow: e^-|x| never exceeds 1."""
+    if type(x) is float:
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+    return x.sigmoid() if hasattr(x, "data") else _symbolic("sigmoid", x)
+
+
+def softplus(x: float) -> float:
+    """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|), without overflow."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def checked_exp(x: float) -> float:
+    """e^x, with an OverflowError that names the value."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f"exp: overflow: exp({x!r}) is too large for a float") from None
+
+
+def checked_pow(a: float, b: float) -> float:
+    """a ** b, raising as Python's ``**`` and ``math.pow`` do, with the values named."""
+    if a == 0 and b < 0:
+        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to a negative power ({a!r} ** {b!r})")
+    try:
+        return math.pow(a, b)
+    except ValueError:
+        raise ValueError(
+            f"pow: math domain error: negative base {a!r} with non-integer exponent {b!r}"
+        ) from None
+    except OverflowError:
+        raise OverflowError(f"pow: overflow: {a!r} ** {b!r} is too large for a float") from None
+
+
+def checked(fn: Any, name: str, x: float) -> float:
+    """fn(x), with a ValueError that names the op and the value (sin and cos of inf)."""
+    try:
+        return fn(x)
+    except ValueError:
+        raise ValueError(f"{name}: math domain error: {name}({x!r})") from None
+
+
+def dot_data(datas: list[float]) -> float:
+    """w . x (+ b) for ``datas`` = [w_1..w_n, x_1..x_n(, b)], added left to right."""
+    n = len(datas) // 2
+    total = sum(map(mul, datas, islice(datas, n, 2 * n)), 0.0)  # map stops after n pairs
+    return total + datas[-1] if len(datas) % 2 else total
+
+
+def dot_local_grads(ps: Any) -> Any:
+    """(x_1..x_n, w_1..w_n(, 1)) for ``ps`` = (w_1..w_n, x_1..x_n(, b)): d(w . x + b)/d(each)."""
+    n = len(ps) // 2
+    grads = ps[n : 2 * n] + ps[:n]
+    return grads + type(grads)((1.0,)) if len(ps) % 2 else grads
+
+
+# ---- helpers for the rules, generic over floats, Values and symbols ----
+
+
+def where(x: Any, pos: Any, neg: Any) -> Any:
+    """``pos`` if x > 0 else ``neg``: the derivative of a function with a kink at 0."""
+    if type(x) is float:
+        return pos if x > 0 else neg
+    if hasattr(x, "data"):
+        return pos if x.data > 0 else neg
+    return _symbolic("where", x, pos, neg)
+
+
+def sign(x: Any) -> Any:
+    """1, -1 or 0 (at 0 and for NaN): the derivative of |x|."""
+    if type(x) is float:
+        return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+    return sign(x.data) if hasattr(x, "data") else _symbolic("sign", x)
+
+
+def sin(x: Any) -> Any:
+    """sin x."""
+    if type(x) is float:
+        return math.sin(x)
+    return x.sin() if hasattr(x, "data") else _symbolic("sin", x)
+
+
+def cos(x: Any) -> Any:
+    """cos x."""
+    if type(x) is float:
+        return math.cos(x)
+    return x.cos() if hasattr(x, "data") else _symbolic("cos", x)
+
+
+def power(x: Any, e: Any) -> Any:
+    """x ** e, where the float form gives +-inf for 0 ** negative (a derivative's pole)."""
+    if type(x) is float and type(e) is float:
+        if x == 0 and e < 0:
+            odd = e.is_integer() and e % 2 == 1
+            return math.copysign(math.inf, x) if odd else math.inf
+        return math.pow(x, e)
+    return x ** e if hasattr(x, "data") else _symbolic("power", x, e)
+
+
+def reciprocal(x: Any) -> Any:
+    """1 / x, where the float form gives +-inf at 0 (a derivative's pole)."""
+    if type(x) is float:
+        return 1.0 / x if x else math.copysign(math.inf, x)
+    return 1 / x if hasattr(x, "data") else _symbolic("reciprocal", x)
+
+
+def xlogy(y: Any, a: Any) -> Any:
+    """y ln a, taken as 0 at a = 0 and NaN for a < 0 (d(a^b)/db, as PyTorch)."""
+    if type(a) is float:
+        return y * math.log(a) if a > 0 else 0.0 if a == 0 else math.nan
+    if hasattr(a, "data"):
+        return y * a.log() if a.data > 0 else 0.0 if a.data == 0 else math.nan
+    return _symbolic("xlogy", y, a)

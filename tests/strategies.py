@@ -1,0 +1,105 @@
+"""Shared test helpers: the op table, Hypothesis strategies for each op's domain, assert_close."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from autograd import Value
+
+
+def assert_close(actual: float, expected: float, rel: float = 1e-6, abs_: float = 1e-9) -> None:
+    """Assert two floats agree to a relative or absolute tolerance, with a readable message."""
+    assert math.isclose(actual, expected, rel_tol=rel, abs_tol=abs_), (
+        f"{actual!r} != {expected!r}"
+    )
+
+
+def central_difference(f: Callable[[float], float], x: float, eps: float = 1e-6) -> float:
+    """(f(x + eps) - f(x - eps)) / 2 eps, the numeric derivative."""
+    return (f(x + eps) - f(x - eps)) / (2 * eps)
+
+
+def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Finite floats in [lo, hi]."""
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+def away_from(strategy: st.SearchStrategy[float], *kinks: float, gap: float = 1e-3):
+    """Floats from ``strategy`` at least ``gap`` from every kink (where a derivative jumps)."""
+    return strategy.filter(lambda x: all(abs(x - k) > gap for k in kinks))
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+@dataclass(frozen=True)
+class Op:
+    """One unary op: how to apply it to a Value, its float reference, its closed-form derivative."""
+
+    name: str
+    apply: Callable[[Value], Value]
+    reference: Callable[[float], float]
+    derivative: Callable[[float], float]
+    domain: st.SearchStrategy[float]
+
+
+OPS = [
+    Op("neg", lambda v: -v, lambda x: -x, lambda x: -1.0, floats(-10, 10)),
+    Op("abs", abs, abs, lambda x: math.copysign(1.0, x), away_from(floats(-10, 10), 0)),
+    Op("exp", Value.exp, math.exp, math.exp, floats(-20, 20)),
+    Op("log", Value.log, math.log, lambda x: 1 / x, floats(1e-2, 100)),
+    Op("sqrt", Value.sqrt, math.sqrt, lambda x: 0.5 / math.sqrt(x), floats(1e-2, 100)),
+    Op("tanh", Value.tanh, math.tanh, lambda x: 1 - math.tanh(x) ** 2, floats(-5, 5)),
+    Op("sigmoid", Value.sigmoid, _sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
+       floats(-20, 20)),
+    Op("softplus", Value.softplus, lambda x: math.log1p(math.exp(x)), _sigmoid, floats(-20, 20)),
+    Op("relu", Value.relu, lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0,
+       away_from(floats(-10, 10), 0)),
+    Op("leaky_relu", Value.leaky_relu, lambda x: x if x > 0 else 0.01 * x,
+       lambda x: 1.0 if x > 0 else 0.01, away_from(floats(-10, 10), 0)),
+    Op("elu", Value.elu, lambda x: x if x > 0 else math.expm1(x),
+       lambda x: 1.0 if x > 0 else math.exp(x), away_from(floats(-10, 10), 0)),
+    Op("sin", Value.sin, math.sin, math.cos, floats(-10, 10)),
+    Op("cos", Value.cos, math.cos, lambda x: -math.sin(x), floats(-10, 10)),
+    Op("square", lambda v: v**2, lambda x: x**2, lambda x: 2 * x, floats(-10, 10)),
+    Op("cube", lambda v: v**3, lambda x: x**3, lambda x: 3 * x**2, floats(-5, 5)),
+    Op("rsqrt", lambda v: v**-0.5, lambda x: x**-0.5, lambda x: -0.5 * x**-1.5, floats(1e-1, 50)),
+    Op("reciprocal", lambda v: 1 / v, lambda x: 1 / x, lambda x: -1 / x**2,
+       away_from(floats(-10, 10), 0, gap=0.1)),
+    Op("exp2", lambda v: 2**v, lambda x: 2.0**x, lambda x: 2.0**x * math.log(2), floats(-10, 10)),
+    Op("add_const", lambda v: v + 3, lambda x: x + 3, lambda x: 1.0, floats(-10, 10)),
+    Op("rsub_const", lambda v: 3 - v, lambda x: 3 - x, lambda x: -1.0, floats(-10, 10)),
+    Op("mul_const", lambda v: 2.5 * v, lambda x: 2.5 * x, lambda x: 2.5, floats(-10, 10)),
+    Op("div_const", lambda v: v / 4, lambda x: x / 4, lambda x: 0.25, floats(-10, 10)),
+]
+OP_IDS = [op.name for op in OPS]
+
+
+@dataclass(frozen=True)
+class BinaryOp:
+    """One binary op of two Values, its float reference and both partial derivatives."""
+
+    name: str
+    apply: Callable[[Value, Value], Value]
+    reference: Callable[[float, float], float]
+    partials: Callable[[float, float], tuple[float, float]]
+    domain: st.SearchStrategy[tuple[float, float]]
+
+
+_pair = st.tuples(floats(-10, 10), floats(-10, 10))
+BINARY_OPS = [
+    BinaryOp("add", lambda a, b: a + b, lambda a, b: a + b, lambda a, b: (1.0, 1.0), _pair),
+    BinaryOp("sub", lambda a, b: a - b, lambda a, b: a - b, lambda a, b: (1.0, -1.0), _pair),
+    BinaryOp("mul", lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a), _pair),
+    BinaryOp("div", lambda a, b: a / b, lambda a, b: a / b, lambda a, b: (1 / b, -a / b**2),
+             st.tuples(floats(-10, 10), away_from(floats(-10, 10), 0, gap=0.1))),
+    BinaryOp("pow", lambda a, b: a**b, lambda a, b: a**b,
+             lambda a, b: (b * a ** (b - 1), a**b * math.log(a)),
+             st.tuples(floats(0.1, 5), floats(-3, 3))),
+]
+BINARY_IDS = [op.name for op in BINARY_OPS]
