@@ -10,6 +10,7 @@
 
 from .anomaly import AnomalyError, detect_anomaly
 from .engine import RULES, Operand, Value, dot, lift, sum, zero_grad
+from .functional import grad, hessian, jacobian, value_and_grad
 from .graph import topological_order
 from .modes import no_grad
 
@@ -20,9 +21,13 @@ __all__ = [
     "Value",
     "detect_anomaly",
     "dot",
+    "grad",
+    "hessian",
+    "jacobian",
     "lift",
     "no_grad",
     "sum",
     "topological_order",
+    "value_and_grad",
     "zero_grad",
 ]

@@ -46,32 +46,59 @@ class Op:
     reference: Callable[[float], float]
     derivative: Callable[[float], float]
     domain: st.SearchStrategy[float]
+    second: Callable[[float], float] = lambda x: 0.0
+    third: Callable[[float], float] = lambda x: 0.0
 
 
+def _tanh_d(x: float, k: int) -> float:
+    t = math.tanh(x)
+    d1 = 1 - t * t
+    return [d1, -2 * t * d1, -2 * d1 * d1 + 4 * t * t * d1][k - 1]
+
+
+def _sigmoid_d(x: float, k: int) -> float:
+    s = _sigmoid(x)
+    d1 = s * (1 - s)
+    d2 = d1 * (1 - 2 * s)
+    return [d1, d2, d2 * (1 - 2 * s) - 2 * d1 * d1][k - 1]
+
+
+_LN2 = math.log(2)
 OPS = [
     Op("neg", lambda v: -v, lambda x: -x, lambda x: -1.0, floats(-10, 10)),
     Op("abs", abs, abs, lambda x: math.copysign(1.0, x), away_from(floats(-10, 10), 0)),
-    Op("exp", Value.exp, math.exp, math.exp, floats(-20, 20)),
-    Op("log", Value.log, math.log, lambda x: 1 / x, floats(1e-2, 100)),
-    Op("sqrt", Value.sqrt, math.sqrt, lambda x: 0.5 / math.sqrt(x), floats(1e-2, 100)),
-    Op("tanh", Value.tanh, math.tanh, lambda x: 1 - math.tanh(x) ** 2, floats(-5, 5)),
-    Op("sigmoid", Value.sigmoid, _sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
-       floats(-20, 20)),
-    Op("softplus", Value.softplus, lambda x: math.log1p(math.exp(x)), _sigmoid, floats(-20, 20)),
+    Op("exp", Value.exp, math.exp, math.exp, floats(-20, 20), math.exp, math.exp),
+    Op("log", Value.log, math.log, lambda x: 1 / x, floats(1e-2, 100),
+       lambda x: -1 / x**2, lambda x: 2 / x**3),
+    Op("sqrt", Value.sqrt, math.sqrt, lambda x: 0.5 / math.sqrt(x), floats(1e-2, 100),
+       lambda x: -0.25 * x**-1.5, lambda x: 0.375 * x**-2.5),
+    Op("tanh", Value.tanh, math.tanh, lambda x: _tanh_d(x, 1), floats(-5, 5),
+       lambda x: _tanh_d(x, 2), lambda x: _tanh_d(x, 3)),
+    Op("sigmoid", Value.sigmoid, _sigmoid, lambda x: _sigmoid_d(x, 1), floats(-20, 20),
+       lambda x: _sigmoid_d(x, 2), lambda x: _sigmoid_d(x, 3)),
+    Op("softplus", Value.softplus, lambda x: math.log1p(math.exp(x)), _sigmoid, floats(-20, 20),
+       lambda x: _sigmoid_d(x, 1), lambda x: _sigmoid_d(x, 2)),
     Op("relu", Value.relu, lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0,
        away_from(floats(-10, 10), 0)),
     Op("leaky_relu", Value.leaky_relu, lambda x: x if x > 0 else 0.01 * x,
        lambda x: 1.0 if x > 0 else 0.01, away_from(floats(-10, 10), 0)),
     Op("elu", Value.elu, lambda x: x if x > 0 else math.expm1(x),
-       lambda x: 1.0 if x > 0 else math.exp(x), away_from(floats(-10, 10), 0)),
-    Op("sin", Value.sin, math.sin, math.cos, floats(-10, 10)),
-    Op("cos", Value.cos, math.cos, lambda x: -math.sin(x), floats(-10, 10)),
-    Op("square", lambda v: v**2, lambda x: x**2, lambda x: 2 * x, floats(-10, 10)),
-    Op("cube", lambda v: v**3, lambda x: x**3, lambda x: 3 * x**2, floats(-5, 5)),
-    Op("rsqrt", lambda v: v**-0.5, lambda x: x**-0.5, lambda x: -0.5 * x**-1.5, floats(1e-1, 50)),
+       lambda x: 1.0 if x > 0 else math.exp(x), away_from(floats(-10, 10), 0),
+       lambda x: 0.0 if x > 0 else math.exp(x), lambda x: 0.0 if x > 0 else math.exp(x)),
+    Op("sin", Value.sin, math.sin, math.cos, floats(-10, 10),
+       lambda x: -math.sin(x), lambda x: -math.cos(x)),
+    Op("cos", Value.cos, math.cos, lambda x: -math.sin(x), floats(-10, 10),
+       lambda x: -math.cos(x), math.sin),
+    Op("square", lambda v: v**2, lambda x: x**2, lambda x: 2 * x, floats(-10, 10),
+       lambda x: 2.0),
+    Op("cube", lambda v: v**3, lambda x: x**3, lambda x: 3 * x**2, floats(-5, 5),
+       lambda x: 6 * x, lambda x: 6.0),
+    Op("rsqrt", lambda v: v**-0.5, lambda x: x**-0.5, lambda x: -0.5 * x**-1.5, floats(1e-1, 50),
+       lambda x: 0.75 * x**-2.5, lambda x: -1.875 * x**-3.5),
     Op("reciprocal", lambda v: 1 / v, lambda x: 1 / x, lambda x: -1 / x**2,
-       away_from(floats(-10, 10), 0, gap=0.1)),
-    Op("exp2", lambda v: 2**v, lambda x: 2.0**x, lambda x: 2.0**x * math.log(2), floats(-10, 10)),
+       away_from(floats(-10, 10), 0, gap=0.1), lambda x: 2 / x**3, lambda x: -6 / x**4),
+    Op("exp2", lambda v: 2**v, lambda x: 2.0**x, lambda x: 2.0**x * _LN2, floats(-10, 10),
+       lambda x: 2.0**x * _LN2**2, lambda x: 2.0**x * _LN2**3),
     Op("add_const", lambda v: v + 3, lambda x: x + 3, lambda x: 1.0, floats(-10, 10)),
     Op("rsub_const", lambda v: 3 - v, lambda x: 3 - x, lambda x: -1.0, floats(-10, 10)),
     Op("mul_const", lambda v: 2.5 * v, lambda x: 2.5 * x, lambda x: 2.5, floats(-10, 10)),

@@ -1,0 +1,127 @@
+"""A functional API in the style of JAX: grad, value_and_grad, jacobian, hessian.
+
+Each transform takes ``f``, a function of one Value per input (separate arguments), and
+returns a function of plain numbers that returns plain numbers. Called with Values instead
+(as an outer transform does), it returns Values that carry their own graph, so transforms
+compose: ``grad(grad(f))`` is the second derivative.
+
+>>> from autograd import grad, hessian
+>>> f = lambda x, y: x * x * y + y.sin()
+>>> grad(f)(3.0, 0.0)          # df/dx = 2 x y
+0.0
+>>> grad(grad(lambda x: x ** 3))(2.0)   # d2/dx2 x^3 = 6 x
+12.0
+>>> hessian(lambda x, y: x * x * y)(3.0, 2.0)
+[[4.0, 6.0], [6.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .engine import Value
+from .graph import topological_order
+
+Fn = Callable[..., Any]
+Argnums = int | Sequence[int]
+
+
+def _traced(args: Sequence[Any]) -> bool:
+    return any(isinstance(a, Value) for a in args)
+
+
+def _inputs(args: Sequence[Any]) -> list[Value]:
+    """Fresh leaves for numbers; for Values, identity nodes (a * 1), so partials stay partial."""
+    return [a * 1.0 if isinstance(a, Value) else Value(a) for a in args]
+
+
+def _plain(x: Any) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _jacobian_rows(outputs: Sequence[Any], wrt: Sequence[Value], create_graph: bool) -> list:
+    """d outputs[i] / d wrt[j], by one backward pass per output.
+
+    Leaves' ``grad`` are put back afterwards, so a transform never disturbs gradients the
+    caller is accumulating (like ``torch.autograd.grad``, not ``backward``).
+    """
+    leaves = {id(n): n for out in outputs if isinstance(out, Value)
+              for n in topological_order(out) if not n.parents}
+    saved = [(leaf, leaf.grad) for leaf in leaves.values()]
+    rows = []
+    try:
+        for out in outputs:
+            for w in wrt:
+                w.grad = 0.0
+            if isinstance(out, Value):
+                out.backward(create_graph=create_graph)
+            rows.append([w.grad for w in wrt])
+    finally:
+        for leaf, g in saved:
+            leaf.grad = g
+    return rows
+
+
+def _argnums(argnums: Argnums, n: int) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for i in nums:
+        if not -n <= i < n:
+            raise ValueError(f"argnums {i} is out of range for a function called with {n} inputs")
+    return nums
+
+
+def _scalar_output(f: Fn, xs: list[Value]) -> Any:
+    out = f(*xs)
+    if isinstance(out, (list, tuple)):
+        raise TypeError("f returned a sequence: grad needs one scalar output (use jacobian)")
+    return out
+
+
+def value_and_grad(f: Fn, argnums: Argnums = 0) -> Fn:
+    """A function returning (f(*args), df/d args[argnums]); a tuple of grads for a tuple."""
+
+    def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
+        traced = _traced(args)
+        nums = _argnums(argnums, len(args))
+        xs = _inputs(args)
+        out = _scalar_output(f, xs)
+        [row] = _jacobian_rows([out], [xs[i] for i in nums], create_graph=traced)
+        value, grads = (out, row) if traced else (_plain(out), [_plain(g) for g in row])
+        return value, grads[0] if isinstance(argnums, int) else tuple(grads)
+
+    return value_and_grad_f
+
+
+def grad(f: Fn, argnums: Argnums = 0) -> Fn:
+    """A function returning df/d args[argnums] (composable: ``grad(grad(f))``)."""
+    vg = value_and_grad(f, argnums)
+    return lambda *args: vg(*args)[1]
+
+
+def jacobian(f: Fn) -> Fn:
+    """A function returning J[i][j] = d f_i / d x_j for ``f`` returning a list of Values."""
+
+    def jacobian_f(*args: Any) -> list[list[Any]]:
+        traced = _traced(args)
+        xs = _inputs(args)
+        outs = f(*xs)
+        outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+        rows = _jacobian_rows(outs, xs, create_graph=traced)
+        return rows if traced else [[_plain(d) for d in row] for row in rows]
+
+    return jacobian_f
+
+
+def hessian(f: Fn) -> Fn:
+    """A function returning H[i][j] = d2 f / dx_i dx_j as a list of lists."""
+
+    def hessian_f(*args: Any) -> list[list[Any]]:
+        traced = _traced(args)
+        xs = _inputs(args)
+        out = _scalar_output(f, xs)
+        [grads] = _jacobian_rows([out], xs, create_graph=True)
+        rows = _jacobian_rows(grads, xs, create_graph=traced)
+        return rows if traced else [[_plain(h) for h in row] for row in rows]
+
+    return hessian_f
