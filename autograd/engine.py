@@ -2,7 +2,7 @@
 
 Every op computes its result and, right away, its local derivatives d(out)/d(input)
 from the rule written under it in ``RULES``. ``backward`` then only applies the chain
-rule: ``parent.grad += node.grad * local_grad``, in one place (``_propagate``).
+rule: ``parent.grad += node.grad * local_grad``, in one place (``backprop.py``).
 
 The rules use generic arithmetic and the helpers in ``rules.py``, so the same rule runs
 on floats (eager), on Values (``create_graph=True``, higher-order derivatives) and on
@@ -18,20 +18,16 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
 from . import rules as r
+from .backprop import propagate
 from .graph import topological_order
+from .rules import NARY, RULES
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
-
-RULES: dict[str, Callable[..., Any]] = {}
-"""op name -> its local derivative rule: (*inputs, out[, arg]) -> d(out)/d(each input)."""
-
-NARY = "nary"  # marker in ``_b`` for nodes whose parents and local derivatives are tuples
-
 
 def _as_float(x: Any) -> float:
     """Convert a real number to float; anything else is a TypeError naming its type."""
@@ -269,7 +265,7 @@ class Value:
                 node.grad = 0.0
         seed = lift(grad) if create_graph else _as_float(grad)
         self.grad = self.grad + seed if self._a is None else seed
-        _propagate(reversed(order), create_graph)
+        propagate(reversed(order), create_graph, _Mode.anomaly)
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph."""
@@ -392,46 +388,3 @@ def _record(op: str, parents: tuple[Value, ...], out: float, arg: Any) -> Value:
     if _Mode.anomaly is not None:
         _Mode.anomaly.forward(node)
     return node
-
-
-def _symbolic_local_grads(node: Value) -> tuple[Any, ...]:
-    """The node's local derivatives recomputed by its rule on Values (for create_graph)."""
-    rule, a, b, arg = RULES[node.op], node._a, node._b, node._arg
-    if b is NARY:
-        return rule(a, node)
-    if b is None:
-        return (rule(a, node) if arg is None else rule(a, node, arg),)
-    return rule(a, b, node)
-
-
-def _propagate(nodes: Iterable[Value], create_graph: bool) -> None:
-    """The chain rule, children before parents: parent.grad += node.grad * d(node)/d(parent)."""
-    if create_graph or _Mode.anomaly is not None:
-        return _propagate_checked(nodes, create_graph)
-    for v in nodes:
-        a = v._a
-        if a is None:
-            continue
-        g, b = v.grad, v._b
-        if b is None:
-            a.grad += g * v._da
-        elif b is NARY:
-            for p, d in zip(a, v._da, strict=False):
-                p.grad += g * d
-        else:
-            a.grad += g * v._da
-            b.grad += g * v._db
-
-
-def _propagate_checked(nodes: Iterable[Value], create_graph: bool) -> None:
-    """The same chain rule, one edge at a time: on Values, and/or watched for anomalies."""
-    anomaly = _Mode.anomaly
-    for v in nodes:
-        if v._a is None:
-            continue
-        local = _symbolic_local_grads(v) if create_graph else v.local_grads
-        for p, d in zip(v.parents, local, strict=True):
-            contribution = v.grad * d
-            p.grad = p.grad + contribution
-            if anomaly is not None:
-                anomaly.backward(v, p, d, contribution)

@@ -10,9 +10,17 @@ all three; each helper here handles a float directly, a Value through its own op
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from itertools import islice
 from operator import mul
 from typing import Any
+
+RULES: dict[str, Callable[..., Any]] = {}
+"""op name -> its local derivative rule: (*inputs, out[, arg]) -> d(out)/d(each input).
+
+Filled in by ``engine.py``, each rule right under its op's forward computation."""
+
+NARY = "nary"  # marker in a node's ``_b`` when its parents and local derivatives are tuples
 
 
 def _symbolic(name: str, *args: Any) -> Any:
