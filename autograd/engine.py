@@ -56,6 +56,8 @@ class Value:
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.data = _as_float(data)
         self.grad: Any = 0.0
         self.label = label
@@ -259,7 +261,7 @@ class Value:
         first, so its ``grad`` shows the last pass. With ``create_graph=True`` the pass
         is itself recorded with Values, so the grads can be differentiated again.
         """
-        order = topological_order(self)
+        order = topological_order(self, _parents)
         for node in order:
             if node._a is not None:
                 node.grad = 0.0
@@ -270,6 +272,9 @@ class Value:
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph."""
         return Value(self.data, self.label)
+
+
+_parents = Value.parents.fget  # the walk calls this for every node: skip the property lookup
 
 
 def lift(x: Operand) -> Value:

@@ -247,6 +247,11 @@ def test_rejects_non_real_inputs_naming_the_type(bad):
         Value(1.0) + bad
 
 
+def test_label_must_be_a_string():
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, 5)
+
+
 def test_numpy_scalars_on_either_side_give_values():
     x = Value(3.0)
     for y in (np.float64(2) * x, x * np.float64(2), np.float64(2) + x, np.float64(2) ** x):
