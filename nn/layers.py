@@ -1,0 +1,163 @@
+"""Neuron, Layer, MLP (micrograd's, with activations and initializations), Dropout, Sequential.
+
+A neuron computes a = phi(z), z = w . x + b (the slides' a_j = sigma(sum_k w_jk a_k + b_j)),
+as two nodes: one n-ary ``dot`` for z and one for phi. A dense net with layer sizes
+n_0, ..., n_L has N = sum_l n_l (n_{l-1} + 1) parameters.
+
+>>> model = MLP(2, [16, 16, 1], seed=0)
+>>> len(model.parameters()) == 16 * 3 + 16 * 17 + 1 * 17
+True
+>>> model([1.0, -2.0]).op
+'dot'
+"""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections.abc import Sequence
+from typing import Any, Union
+
+from autograd import Operand, Value, dot, lift
+
+from .activations import ActivationLike, get_activation
+from .init import InitLike, get_init, make_rng
+from .module import Module
+
+Input = Union[Sequence[Operand], Operand]
+
+
+def _lift_all(x: Input) -> list[Value]:
+    """The inputs as a list of Values: floats become constant leaves, once."""
+    if isinstance(x, (Value, numbers.Number)):  # one input
+        return [lift(x)]
+    return [v if v.__class__ is Value else lift(v) for v in x]
+
+
+def _single(out: list[Value]) -> Value | list[Value]:
+    """micrograd's convention: one output comes back as a Value, several as a list."""
+    return out[0] if len(out) == 1 else out
+
+
+def _check_size(name: str, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{name} must be a positive int, got {n!r}")
+    return n
+
+
+class Neuron(Module):
+    """phi(w . x + b): ``nin`` weights drawn by ``init``, bias 0."""
+
+    def __init__(self, nin: int, activation: ActivationLike = "relu", init: InitLike = "uniform",
+                 *, fan_out: int = 1, seed: int | None = None, rng: random.Random | None = None):
+        draw, rng = get_init(init), make_rng(seed, rng)
+        self.w = [Value(draw(rng, _check_size("nin", nin), fan_out)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.activation, self._phi = get_activation(activation)
+
+    def __call__(self, x: Sequence[Operand]) -> Value:
+        return self._phi(dot(self.w, x, self.b))
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; returns a Value if ``nout == 1``."""
+
+    def __init__(self, nin: int, nout: int, activation: ActivationLike = "relu",
+                 init: InitLike = "uniform", *, seed: int | None = None,
+                 rng: random.Random | None = None):
+        rng = make_rng(seed, rng)
+        self.neurons = [Neuron(nin, activation, init, fan_out=nout, rng=rng)
+                        for _ in range(_check_size("nout", nout))]
+        self.activation = self.neurons[0].activation
+
+    def forward(self, xs: list[Value]) -> list[Value]:
+        """The outputs as a list, for inputs already lifted to Values."""
+        return [n(xs) for n in self.neurons]
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        return _single(self.forward(_lift_all(x)))
+
+    def __repr__(self) -> str:
+        nin = len(self.neurons[0].w)
+        return f"Layer({nin}, {len(self.neurons)}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """Dense layers of sizes ``nouts``: ``activation`` between them, ``output_activation`` last.
+
+    ``MLP(2, [16, 16, 1])`` is micrograd's demo net (relu hidden layers, linear output,
+    U(-1, 1) weights). With ``dropout=p`` a Dropout follows every hidden layer.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: ActivationLike = "relu",
+                 output_activation: ActivationLike = "linear", init: InitLike = "uniform",
+                 *, dropout: float = 0.0, seed: int | None = None,
+                 rng: random.Random | None = None):
+        if not nouts:
+            raise ValueError("MLP needs at least one layer size in nouts")
+        rng = make_rng(seed, rng)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation,
+                  init, rng=rng)
+            for i in range(len(nouts))
+        ]
+        self.dropout = Dropout(dropout, rng=rng) if dropout else None
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        xs = _lift_all(x)  # once per example, not once per neuron
+        for layer in self.layers[:-1]:
+            xs = layer.forward(xs)
+            if self.dropout is not None:
+                xs = self.dropout(xs)
+        return _single(self.layers[-1].forward(xs))
+
+    def __repr__(self) -> str:
+        extra = f", dropout={self.dropout.p}" if self.dropout is not None else ""
+        return f"MLP([{', '.join(map(repr, self.layers))}]{extra})"
+
+
+class Dropout(Module):
+    """In training mode zero each input with probability ``p`` and scale the rest by 1/(1-p).
+
+    The scaling ("inverted dropout") keeps E[output] = input, so evaluation mode simply
+    passes the input through. A dropped input becomes a constant 0 (no gradient).
+    """
+
+    def __init__(self, p: float = 0.5, *, seed: int | None = None,
+                 rng: random.Random | None = None):
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability must be in [0, 1], got {p!r}")
+        self.p = float(p)
+        self._rng = make_rng(seed, rng)
+
+    def __call__(self, x: Any) -> Any:
+        if not self.training or self.p == 0.0:
+            return x
+        if isinstance(x, Value):
+            return self([x])[0]
+        keep, rand = 1.0 - self.p, self._rng.random
+        scale = 1.0 / keep if keep else 0.0
+        return [v * scale if rand() < keep else Value(0.0) for v in x]
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+class Sequential(Module):
+    """Apply modules (or any callables) one after another: ``Sequential(Layer(2, 8), ...)``."""
+
+    def __init__(self, *layers: Any):
+        self.layers = list(layers)
+
+    def __call__(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __repr__(self) -> str:
+        return f"Sequential({', '.join(map(repr, self.layers))})"

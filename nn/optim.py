@@ -1,0 +1,151 @@
+"""Optimizers (SGD with momentum and Nesterov, Adam) and learning-rate schedules.
+
+An optimizer holds a list of parameters; ``step()`` updates each ``p.data`` from ``p.grad``
+(under ``no_grad``, so no graph is recorded) and ``zero_grad()`` clears the grads.
+
+The slides' updates, with g = dL/dW (their alpha on g is 1 here; eta is ``lr``):
+
+- plain:     W <- W - eta g
+- momentum:  M_k = beta M_{k-1} + g;  W <- W - eta M_k
+- Nesterov:  M_k = beta M_{k-1} + g(W - eta beta M_{k-1});  W <- W - eta M_k
+  (the gradient at the look-ahead point). We store the look-ahead point itself,
+  U = W - eta beta M, as PyTorch does; substituting gives
+  U <- U - eta (g(U) + beta M_k), M_k = beta M_{k-1} + g(U): the same iterates, one
+  gradient per step, taken at the parameters the model holds.
+- weight decay lambda adds lambda W to g (the gradient of (lambda/2) ||W||^2).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from autograd import Value, no_grad, zero_grad
+
+
+class Optimizer:
+    """Base class: holds ``params`` and ``lr``; subclasses define ``update``."""
+
+    def __init__(self, params: Iterable[Value], lr: float):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("optimizer got an empty parameter list")
+        if not lr >= 0:
+            raise ValueError(f"learning rate must be >= 0, got {lr!r}")
+        self.lr = float(lr)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0."""
+        zero_grad(self.params)
+
+    def step(self) -> None:
+        """Update every parameter once from its current ``grad``."""
+        with no_grad():
+            for i, p in enumerate(self.params):
+                g = p.grad
+                g = g.data if isinstance(g, Value) else float(g)  # a Value after create_graph
+                p.data = self.update(i, p.data, g)
+
+    def update(self, i: int, w: float, g: float) -> float:
+        """The new value of parameter ``i`` (value ``w``, gradient ``g``)."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum/Nesterov and weight decay."""
+
+    def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        if nesterov and not momentum > 0:
+            raise ValueError("nesterov needs momentum > 0")
+        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
+        self.velocity = [0.0] * len(self.params)  # M_k, one per parameter (M_0 = 0)
+
+    def update(self, i: int, w: float, g: float) -> float:
+        g += self.weight_decay * w
+        if self.momentum:
+            m = self.velocity[i] = self.momentum * self.velocity[i] + g  # M_k
+            g = g + self.momentum * m if self.nesterov else m
+        return w - self.lr * g
+
+    def __repr__(self) -> str:
+        return (f"SGD(lr={self.lr}, momentum={self.momentum}, nesterov={self.nesterov}, "
+                f"weight_decay={self.weight_decay})")
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), with PyTorch's defaults and update.
+
+    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  bias-corrected m^ = m / (1 - b1^t),
+    v^ = v / (1 - b2^t);  W <- W - lr m^ / (sqrt(v^) + eps)   (eps outside the root).
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+        self.t = 0
+
+    def step(self) -> None:
+        """One Adam step: advance t, then update every parameter."""
+        self.t += 1
+        super().step()
+
+    def update(self, i: int, w: float, g: float) -> float:
+        b1, b2 = self.betas
+        g += self.weight_decay * w
+        self.m[i] = b1 * self.m[i] + (1 - b1) * g
+        self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
+        m_hat = self.m[i] / (1 - b1**self.t)
+        v_hat = self.v[i] / (1 - b2**self.t)
+        return w - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+
+    def __repr__(self) -> str:
+        return f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps})"
+
+
+class LRSchedule:
+    """Sets ``optimizer.lr = base_lr * factor(k)`` after the k-th call of ``step()``."""
+
+    def __init__(self, optimizer: Optimizer):
+        self.optimizer, self.base_lr, self.k = optimizer, optimizer.lr, 0
+
+    def factor(self, k: int) -> float:
+        """The multiplier of the base learning rate at step ``k``."""
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """Advance one step (an epoch, usually) and set the optimizer's learning rate."""
+        self.k += 1
+        self.optimizer.lr = self.base_lr * self.factor(self.k)
+
+
+class LinearLR(LRSchedule):
+    """Factor going linearly from ``start`` to ``end`` over ``total`` steps, then staying.
+
+    micrograd's demo, lr = 1.0 - 0.9 k / 100, is ``LinearLR(SGD(ps, lr=1.0), 1.0, 0.1, 100)``.
+    """
+
+    def __init__(self, optimizer: Optimizer, start: float = 1.0, end: float = 0.1,
+                 total: int = 100):
+        super().__init__(optimizer)
+        self.start, self.end, self.total = start, end, total
+        optimizer.lr = self.base_lr * start
+
+    def factor(self, k: int) -> float:
+        return self.start + (self.end - self.start) * min(k, self.total) / self.total
+
+
+class StepLR(LRSchedule):
+    """Multiply the learning rate by ``gamma`` every ``step_size`` steps."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
+        super().__init__(optimizer)
+        self.step_size, self.gamma = step_size, gamma
+
+    def factor(self, k: int) -> float:
+        return self.gamma ** (k // self.step_size)

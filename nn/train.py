@@ -1,0 +1,147 @@
+"""``fit``: the training loop (mini-batches, one backward per batch, history); ``evaluate``.
+
+Per batch: outputs = [model(x) for x in batch], L = mean_i loss(output_i, y_i) + penalty(),
+one ``backward``, one optimizer step. The whole batch loss is one graph, so each step is
+a single backward pass.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from autograd import Value, no_grad
+
+from .data import batches
+from .init import make_rng
+from .losses import mean
+from .module import Module
+from .optim import LRSchedule, Optimizer
+
+Loss = Callable[[Any, Any], Value]
+Metric = Callable[[Sequence[Any], Sequence[Any]], float]
+History = dict[str, list[float]]
+
+
+def _data(out: Any) -> Any:
+    """The float(s) of an output: a Value's data, or a list of them."""
+    if isinstance(out, Value):
+        return out.data
+    if isinstance(out, (list, tuple)):
+        return [_data(o) for o in out]
+    return float(out)
+
+
+def accuracy(outputs: Sequence[Any], targets: Sequence[Any], threshold: float = 0.0) -> float:
+    """The fraction of correct predictions.
+
+    One output per example: predicted positive when output > ``threshold`` (0 for scores
+    and logits, 0.5 for probabilities), correct when that matches target > 0 (labels in
+    {0, 1} or {-1, +1}). Several outputs: the argmax must equal the class index target.
+    """
+    correct = 0
+    for out, t in zip(outputs, targets, strict=True):
+        out = _data(out)
+        if isinstance(out, list):
+            correct += max(range(len(out)), key=out.__getitem__) == t
+        else:
+            correct += (out > threshold) == (t > 0)
+    return correct / len(outputs) if outputs else 0.0
+
+
+def evaluate(model: Module, loss: Loss, data: Sequence[Sequence[Any]],
+             metric: Metric | None = accuracy) -> dict[str, float]:
+    """Mean loss (and ``metric``) over ``data = (X, y)``, in eval mode and under no_grad."""
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            X, y = data
+            outputs = [model(x) for x in X]
+            result = {"loss": mean(loss(o, t) for o, t in zip(outputs, y, strict=True)).data}
+            if metric is not None:
+                result["accuracy"] = metric([_data(o) for o in outputs], y)
+    finally:
+        model.train(was_training)
+    return result
+
+
+def _train_epoch(model: Module, loss: Loss, data: Any, optimizer: Optimizer,
+                 batch_size: int | None, penalty: Callable[[], Value] | None,
+                 rng: random.Random | None) -> tuple[float, list[Any], list[Any]]:
+    """One pass over ``data``: the mean loss before each step; the outputs and their targets."""
+    total, outputs_seen, targets_seen = 0.0, [], []
+    for X, y in batches(data, batch_size, shuffle=rng is not None, rng=rng):
+        outputs = [model(x) for x in X]
+        data_loss = mean(loss(o, t) for o, t in zip(outputs, y, strict=True))
+        objective = data_loss + penalty() if penalty is not None else data_loss
+        optimizer.zero_grad()
+        objective.backward()
+        optimizer.step()
+        total += data_loss.data * len(X)
+        outputs_seen.extend(_data(o) for o in outputs)
+        targets_seen.extend(y)
+    return total / len(data[0]), outputs_seen, targets_seen
+
+
+class _Progress:
+    """One line rewritten in place with ``\\r``: only on a terminal and when not quiet."""
+
+    def __init__(self, stream: TextIO | None, quiet: bool, epochs: int):
+        stream = sys.stderr if stream is None else stream
+        on_tty = getattr(stream, "isatty", lambda: False)()
+        self.stream = stream if on_tty and not quiet else None
+        self.epochs, self.last = epochs, 0.0
+
+    def show(self, epoch: int, history: History) -> None:
+        now = time.monotonic()
+        if self.stream is None or (now - self.last < 0.1 and epoch < self.epochs):
+            return
+        self.last = now
+        stats = "  ".join(f"{k} {v[-1]:.4g}" for k, v in history.items())
+        self.stream.write(f"\repoch {epoch}/{self.epochs}  {stats}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Optimizer,
+        epochs: int = 1, batch_size: int | None = None, *,
+        penalty: Callable[[], Value] | None = None, metric: Metric | None = accuracy,
+        test_data: Sequence[Sequence[Any]] | None = None, schedule: LRSchedule | None = None,
+        shuffle: bool = True, seed: int | None = None, rng: random.Random | None = None,
+        quiet: bool = False, stream: TextIO | None = None) -> History:
+    """Train ``model`` on ``data = (X, y)`` and return the per-epoch history.
+
+    ``loss(output, target) -> Value`` is the loss of one example; ``penalty()`` (e.g.
+    ``lambda: 1e-4 * l2(model.parameters())``) is added to each batch loss. ``batch_size``
+    None means full batch. ``schedule.step()`` runs after every epoch. History keys:
+    ``loss`` (mean training loss, without the penalty, measured before each step),
+    ``accuracy`` (``metric`` of the training outputs), and with ``test_data``
+    ``test_loss``/``test_accuracy`` after the epoch. Progress goes to ``stream``
+    (stderr) as one updating line, only if it is a terminal and not ``quiet``.
+    """
+    order_rng = make_rng(seed, rng) if shuffle else None
+    history: History = {"loss": []}
+    progress = _Progress(stream, quiet, epochs)
+    for epoch in range(1, epochs + 1):
+        model.train()
+        epoch_loss, outputs, targets = _train_epoch(model, loss, data, optimizer, batch_size,
+                                                    penalty, order_rng)
+        history["loss"].append(epoch_loss)
+        if metric is not None:
+            history.setdefault("accuracy", []).append(metric(outputs, targets))
+        if test_data is not None:
+            for key, value in evaluate(model, loss, test_data, metric).items():
+                history.setdefault(f"test_{key}", []).append(value)
+        if schedule is not None:
+            schedule.step()
+        progress.show(epoch, history)
+    progress.close()
+    return history
