@@ -1,0 +1,89 @@
+"""Command line: ``python -m autograd draw EXPRESSION NAME=NUMBER... [-o FILE]``.
+
+Evaluates the expression with the safe parser (``autograd.parse``), runs backward, prints
+the value and each input's gradient, and writes the graph (.svg .png .pdf .dot, or .html for
+the backprop explorer). Exit status: 0 done, 2 bad expression or arguments, 1 math or
+rendering error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .parse import FUNCTIONS, ExpressionError, bind, evaluate
+from .render import RenderError, render
+
+EXAMPLE = 'python -m autograd draw "log(1/(exp(-(x*w+b))+1))" x=2 w=-3 b=6 -o graph.svg'
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograd", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    draw = commands.add_parser(
+        "draw", help="evaluate an expression, print gradients, draw its graph",
+        description="Evaluate EXPRESSION at the inputs, run backward, print the value and\n"
+        "each input's gradient, and write the graph to --output.",
+        epilog=f"example:\n  {EXAMPLE}\n\nfunctions: {' '.join(FUNCTIONS)}\n"
+        "  (leaky_relu(x, slope), elu(x, alpha)); an expression starting with '-' goes\n"
+        "  after '--'.\nexit status: 2 bad expression or input, 1 math or rendering error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    draw.add_argument("expression", help="e.g. 'tanh(x*w + b)': numbers, inputs, + - * / **")
+    draw.add_argument("inputs", nargs="*", metavar="NAME=NUMBER", help="the inputs' values")
+    draw.add_argument("-o", "--output", help="picture to write: .svg .png .pdf .dot or .html")
+    draw.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                      help="layout direction: left to right (default) or top to bottom")
+    draw.add_argument("--precision", type=int, default=4, help="digits after the point (4)")
+    draw.add_argument("--max-nodes", type=int, default=500, help="node limit of the drawing")
+    draw.add_argument("--no-grad", dest="show_grad", action="store_false",
+                      help="leave gradients out of the picture")
+    return parser
+
+
+def _draw(args: argparse.Namespace) -> int:
+    try:
+        inputs = bind(args.inputs)
+        root = evaluate(args.expression, inputs)
+    except ExpressionError as e:
+        return _fail(str(e), 2)
+    except (ArithmeticError, ValueError, TypeError) as e:  # the engine's domain errors
+        return _fail(str(e), 1)
+    if root.parents and not root.label:
+        root.label = "L"
+    root.backward()
+    print(f"{root.label or 'L'} = {root.data:.12g}")
+    for name, leaf in inputs.items():
+        print(f"d{root.label or 'L'}/d{name} = {leaf.grad:.12g}")
+    if args.output:
+        options = {"rankdir": args.rankdir, "precision": args.precision,
+                   "show_grad": args.show_grad, "max_nodes": args.max_nodes}
+        try:
+            if args.output.lower().endswith(".html"):
+                from .html import to_html
+
+                written = to_html(root, args.output, **options)
+            else:
+                written = render(root, args.output, **options)
+        except ValueError as e:  # a bad option or suffix
+            return _fail(str(e), 2)
+        except (RenderError, OSError) as e:
+            return _fail(str(e), 1)
+        print(f"wrote {written}")
+    return 0
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    return _draw(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

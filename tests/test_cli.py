@@ -1,0 +1,125 @@
+"""The command line and its safe expression parser: gradients, pictures, hostile input."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd.__main__ import main
+from autograd.parse import FUNCTIONS, ExpressionError, bind, evaluate
+
+SLIDES = ["log(1/(exp(-(x*w+b))+1))", "x=2", "w=-3", "b=6"]
+
+
+def run(*args: str, cwd=None, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograd", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz `dot` not installed")
+def test_draw_prints_the_slides_gradients_and_writes_svg(tmp_path):
+    done = run("draw", *SLIDES, "-o", "graph.svg", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # the slides: dL/dx = -1.5, dL/dw = 1, dL/db = 0.5; L = log(1/2)
+    assert lines[:4] == [f"L = {math.log(0.5):.12g}", "dL/dx = -1.5", "dL/dw = 1", "dL/db = 0.5"]
+    texts = [t.text for t in ET.parse(tmp_path / "graph.svg").getroot().iter()
+             if t.tag.endswith("text")]
+    assert "grad -1.5000" in texts and "x" in texts
+
+
+def test_draw_dot_output_uses_the_options(tmp_path):
+    assert main(["draw", *SLIDES, "-o", str(tmp_path / "g.dot"), "--precision", "2",
+                 "--rankdir", "TB"]) == 0
+    source = (tmp_path / "g.dot").read_text()
+    assert "rankdir=TB" in source and "x | data 2.00 | grad -1.50" in source
+
+
+def test_missing_dot_fails_with_the_install_hint(tmp_path):
+    done = run("draw", *SLIDES, "-o", "g.svg", cwd=tmp_path,
+               env={"PATH": str(tmp_path / "nothing"), "PYTHONPATH": ":".join(sys.path)})
+    assert done.returncode == 1
+    assert "apt-get install graphviz" in done.stderr and "brew install graphviz" in done.stderr
+    assert (tmp_path / "g.dot").exists() and not (tmp_path / "g.svg").exists()
+    assert "dL/dw = 1" in done.stdout  # the numbers are printed before the picture fails
+
+
+HOSTILE = [
+    "x.__class__",
+    "__import__('os').system('touch pwned')",
+    "(lambda: 1)()",
+    "[x for x in (1, 2)]",
+    "x[0]",
+    "y + 1",  # an unknown name
+    "exp",  # a function used as a value
+    "exp(x, 2)",
+    "exp(x=1)",
+    "open('pwned', 'w')",
+    "x if x else 1",
+    "x < 1",
+    "'text'",
+    "True",
+    "1j",
+    "f'{x}'",
+    "x +",  # a syntax error
+    "leaky_relu(x, x)",
+    "-" * 9000 + "x",  # nested too deeply
+    "x" * 10001,
+]
+
+
+@pytest.mark.parametrize("expression", HOSTILE)
+def test_hostile_expressions_exit_2_with_one_line(expression, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", "--", expression, "x=2"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: ") and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("bindings", [["x"], ["x=abc"], ["x=1", "x=2"], ["exp=1"], ["1x=2"],
+                                      ["lambda=1"], []])
+def test_bad_or_missing_values_exit_2(bindings, capsys):
+    assert main(["draw", "x * 2", *bindings]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_hostile_input_through_a_real_process(tmp_path):
+    done = run("draw", "__import__('os').system('touch pwned')", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_math_errors_exit_1(capsys):
+    assert main(["draw", "log(x - 2)", "x=2"]) == 1
+    assert "log" in capsys.readouterr().err
+
+
+def test_help():
+    done = run("draw", "--help")
+    assert done.returncode == 0 and "NAME=NUMBER" in done.stdout and "leaky_relu" in done.stdout
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_is_callable_by_name(name):
+    x = bind(["x=0.5"])["x"]
+    y = evaluate(f"{name}(x)", {"x": x})
+    assert y.op == name and y.parents == (x,)
+
+
+def test_parser_arithmetic_matches_python():
+    inputs = bind(["x=1.5", "y=-2"])
+    y = evaluate("-x ** 2 + +y / 4 - 2 * x * y + leaky_relu(y, 0.2) + elu(y, 2)", inputs)
+    expected = -(1.5**2) + -2 / 4 - 2 * 1.5 * -2 + 0.2 * -2 + 2 * math.expm1(-2)
+    assert math.isclose(y.data, expected, rel_tol=1e-12)
+
+
+def test_parser_error_type():
+    with pytest.raises(ExpressionError, match="attribute access"):
+        evaluate("x.data", bind(["x=1"]))
+    assert isinstance(ExpressionError("e"), ValueError)
