@@ -51,7 +51,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: ActivationLike = "relu", init: InitLike = "uniform",
                  *, fan_out: int = 1, seed: int | None = None, rng: random.Random | None = None):
         draw, rng = get_init(init), make_rng(seed, rng)
-        self.w = [Value(draw(rng, _check_size("nin", nin), fan_out)) for _ in range(nin)]
+        self.w = [Value(draw(rng, nin, fan_out)) for _ in range(_check_size("nin", nin))]
         self.b = Value(0.0)
         self.activation, self._phi = get_activation(activation)
 

@@ -130,3 +130,23 @@ BINARY_OPS = [
              st.tuples(floats(0.1, 5), floats(-3, 3))),
 ]
 BINARY_IDS = [op.name for op in BINARY_OPS]
+
+
+def assert_grads_match(f: Callable[[], Value], params: list[Value], eps: float = 1e-6,
+                       rel: float = 1e-5, abs_: float = 1e-7) -> None:
+    """backward() of ``f()`` agrees with central differences in each of ``params``' data."""
+    for p in params:
+        p.grad = 0.0
+    f().backward()
+    for i, p in enumerate(params):
+        x0 = p.data
+
+        def at(x: float, p: Value = p) -> float:
+            p.data = x
+            return f().data
+
+        numeric = central_difference(at, x0, eps)
+        p.data = x0
+        assert math.isclose(p.grad, numeric, rel_tol=rel, abs_tol=abs_), (
+            f"parameter {i}: analytic {p.grad!r} != numeric {numeric!r}"
+        )

@@ -1,0 +1,127 @@
+"""Module.save / load / state_dict: bit-exact JSON round trip, atomic writes, rejected files."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+
+import pytest
+
+import nn
+
+TRICKY = [0.1, 1 / 3, -0.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+          -123456.789e-20, 3.141592653589793, 1e-7 + 1e-23]
+
+
+def _bits(model):
+    return [struct.pack("<d", p.data) for p in model.parameters()]
+
+
+def _tricky_model(seed=0):
+    model = nn.MLP(2, [3, 1], seed=seed)
+    for p, v in zip(model.parameters(), TRICKY * 2, strict=False):
+        p.data = v
+    return model
+
+
+def test_save_load_round_trip_is_bit_exact(tmp_path):
+    model = _tricky_model()
+    model.save(tmp_path / "m.json")
+    other = nn.MLP(2, [3, 1], seed=99)
+    assert other.load(tmp_path / "m.json") is other  # in place, returns the model
+    assert _bits(other) == _bits(model)
+    assert struct.pack("<d", other.parameters()[2].data) == struct.pack("<d", -0.0)
+
+
+def test_file_is_readable_json_with_names(tmp_path):
+    nn.MLP(2, [1], seed=0).save(tmp_path / "m.json")
+    doc = json.loads((tmp_path / "m.json").read_text())
+    assert doc["format"] == "nn.Module" and doc["version"] == 1
+    assert list(doc["parameters"]) == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
+                                       "layers.0.neurons.0.b"]
+    assert doc["model"].startswith("MLP([Layer(2, 1")
+
+
+def test_state_dict_round_trip():
+    a, b = nn.MLP(3, [4, 2], seed=1), nn.MLP(3, [4, 2], seed=2)
+    b.load_state_dict(a.state_dict())
+    assert _bits(a) == _bits(b)
+
+
+@pytest.mark.parametrize("other", [lambda: nn.MLP(2, [4, 1], seed=0),
+                                   lambda: nn.MLP(2, [3, 2], seed=0),
+                                   lambda: nn.MLP(3, [3, 1], seed=0),
+                                   lambda: nn.MLP(2, [3, 3, 1], seed=0)])
+def test_wrong_architecture_is_rejected_and_model_unchanged(tmp_path, other):
+    other().save(tmp_path / "other.json")
+    model = _tricky_model()
+    before = _bits(model)
+    with pytest.raises(ValueError, match="architecture mismatch"):
+        model.load(tmp_path / "other.json")
+    assert _bits(model) == before
+
+
+@pytest.mark.parametrize("cut", [0.1, 0.5, 0.9, 0.98, 1])
+def test_truncated_file_is_rejected_and_model_unchanged(tmp_path, cut):
+    path = tmp_path / "m.json"
+    nn.MLP(2, [3, 1], seed=5).save(path)
+    text = path.read_text()
+    path.write_text(text[: int(len(text) * cut)] if cut < 1 else text.rstrip()[:-1])
+    model = _tricky_model()
+    before = _bits(model)
+    with pytest.raises(ValueError, match="truncated or corrupt"):
+        model.load(path)
+    assert _bits(model) == before
+
+
+@pytest.mark.parametrize("corrupt", [
+    lambda doc: doc["parameters"].update({"layers.0.neurons.2.b": "0.5"}),
+    lambda doc: doc["parameters"].update({"layers.0.neurons.2.b": True}),
+    lambda doc: doc["parameters"].pop("layers.1.neurons.0.w.2"),
+    lambda doc: doc["parameters"].update({"layers.9.neurons.0.b": 1.0}),
+    lambda doc: doc.update({"parameters": [1.0, 2.0]}),
+    lambda doc: doc.update({"format": "something else"}),
+    lambda doc: doc.update({"version": 2}),
+])
+def test_corrupt_content_is_rejected_before_any_change(tmp_path, corrupt):
+    path = tmp_path / "m.json"
+    nn.MLP(2, [3, 1], seed=5).save(path)
+    doc = json.loads(path.read_text())
+    corrupt(doc)
+    path.write_text(json.dumps(doc))
+    model = _tricky_model()
+    before = _bits(model)
+    with pytest.raises(ValueError):
+        model.load(path)
+    assert _bits(model) == before
+
+
+def test_binary_garbage_is_rejected(tmp_path):
+    (tmp_path / "m.json").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ValueError, match="not a model file"):
+        nn.MLP(2, [1], seed=0).load(tmp_path / "m.json")
+
+
+def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    nn.MLP(2, [3, 1], seed=1).save(path)
+    old = path.read_text()
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        nn.MLP(2, [3, 1], seed=2).save(path)
+    assert path.read_text() == old
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_save_overwrites_and_keeps_no_temporary(tmp_path):
+    path = tmp_path / "m.json"
+    nn.MLP(2, [1], seed=1).save(path)
+    model = nn.MLP(2, [1], seed=2)
+    model.save(str(path))
+    assert os.listdir(tmp_path) == ["m.json"]
+    assert nn.MLP(2, [1], seed=3).load(path).state_dict() == model.state_dict()
