@@ -118,7 +118,7 @@ def _value_attrs(node: Value, root: Value, grad: float, opts: dict[str, Any]) ->
         fields.append(f"grad {format_number(grad, precision)}")
     row = " | ".join(fields)
     fill = _ROOT if node is root else _INNER if node.parents else _LEAF
-    attrs = {"label": f"{{ {row} }}" if opts["rankdir"] == "LR" else row, "shape": "record",
+    attrs = {"label": row if opts["rankdir"] == "LR" else f"{{ {row} }}", "shape": "record",
              "style": "filled", "fillcolor": fill}
     if node is root:
         attrs["penwidth"] = "2"

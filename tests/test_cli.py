@@ -37,7 +37,7 @@ def test_draw_dot_output_uses_the_options(tmp_path):
     assert main(["draw", *SLIDES, "-o", str(tmp_path / "g.dot"), "--precision", "2",
                  "--rankdir", "TB"]) == 0
     source = (tmp_path / "g.dot").read_text()
-    assert "rankdir=TB" in source and "x | data 2.00 | grad -1.50" in source
+    assert "rankdir=TB" in source and "{ x | data 2.00 | grad -1.50 }" in source
 
 
 def test_missing_dot_fails_with_the_install_hint(tmp_path):

@@ -36,7 +36,7 @@ def parse_dot(source: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
 
 def short(label: str) -> str:
     """A record's name if labelled, else its data; an op's or constant's text."""
-    fields = [f.strip() for f in label.strip("{} ").split("|")]
+    fields = [f.strip() for f in label.split("|")]
     return fields[0] if len(fields) == 3 else fields[0].removeprefix("data ")
 
 
@@ -44,11 +44,11 @@ def test_records_show_label_data_and_grad_at_the_precision():
     L, *_ = slides_L()
     two, five = to_dot(L, precision=2), to_dot(L, precision=5)
     # grads from the slides: dL/dx = -1.5, dL/dw = 1, dL/db = 0.5; L = log(1/2)
-    assert "{ x | data 2.00 | grad -1.50 }" in two
-    assert "{ w | data -3.00000 | grad 1.00000 }" in five
-    assert "{ b | data 6.00 | grad 0.50 }" in two
-    assert "{ data -6.00 | grad 0.50 }" in two  # x*w: dL/d(xw) = dL/db
-    assert "{ L | data -0.69315 | grad 1.00000 }" in five
+    assert '"x | data 2.00 | grad -1.50"' in two
+    assert '"w | data -3.00000 | grad 1.00000"' in five
+    assert '"b | data 6.00 | grad 0.50"' in two
+    assert '"data -6.00 | grad 0.50"' in two  # x*w: dL/d(xw) = dL/db
+    assert '"L | data -0.69315 | grad 1.00000"' in five
 
 
 def test_op_nodes_and_edges_of_the_slides_example():
@@ -72,16 +72,17 @@ def test_operand_order_and_repeated_operands():
     nodes, edges = parse_dot(to_dot(y))
     names = {label: name for name, label in nodes.items()}
     assert "**2" in names and "tanh" in names
-    a_name = next(n for n, label in nodes.items() if label.startswith("{ a |"))
+    a_name = next(n for n, label in nodes.items() if label.startswith("a |"))
     assert edges.count((a_name, next(n for n, lb in nodes.items() if lb == "*"))) == 2
 
 
 def test_leaves_root_and_constants_look_different():
     L, *_ = slides_L()
     source = to_dot(L)
-    fills = dict(re.findall(r'label="\{ (\w) \|.*fillcolor="(#\w+)"', source))
-    assert fills["x"] == fills["w"] == fills["b"] != fills["L"]
-    assert re.search(r'label="\{ L \|.*penwidth=2', source)
+    fills = dict(re.findall(r'label="(\w) \|.*fillcolor="(#\w+)"', source))
+    inner = re.search(r'label="data -6.0000 \|.*fillcolor="(#\w+)"', source)[1]
+    assert fills["x"] == fills["w"] == fills["b"] and len({fills["x"], fills["L"], inner}) == 3
+    assert re.search(r'label="L \|.*penwidth=2', source)
     assert re.search(r'label=-1 .*shape=box', source)  # a constant: no record, no grad
 
 
@@ -89,7 +90,7 @@ def test_options_rankdir_and_show_grad():
     L, *_ = slides_L()
     tb = to_dot(L, rankdir="TB", show_grad=False)
     assert "rankdir=TB" in tb and "grad" not in tb
-    assert 'label="x | data 2.0000"' in tb  # TB: fields side by side without braces
+    assert 'label="{ x | data 2.0000 }"' in tb  # TB: braces turn the fields into a row
     for bad in ({"rankdir": "RL"}, {"precision": -1}, {"max_nodes": 0}):
         with pytest.raises(ValueError):
             to_dot(L, **bad)
