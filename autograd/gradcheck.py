@@ -1,0 +1,353 @@
+"""Check derivatives against finite differences, and say in a table where they disagree.
+
+``gradcheck`` compares every first derivative from ``backward()`` with a central difference;
+``gradgradcheck`` compares every second derivative (the Hessian from
+``backward(create_graph=True)``) with central differences of the gradient. Both build the
+same rows and fail through one path, ``_finish``.
+
+The numeric derivative is C(h) = (f(x + h) - f(x - h)) / 2h with h = ``eps``. Its error is
+about |f'''| h^2 / 6 (truncation) + u |f| / h (rounding, u = 1.1e-16): with eps = 1e-6 and
+well-scaled smooth f that is ~1e-10, so the default tolerances are loose enough. It is wrong
+at a kink, next to a domain edge or a pole, and when |f| is huge compared with f'.
+
+Reliability rule. f is also evaluated at x +- 2h, and from the five points
+  truncation = |C(h) - C(2h)| / 3    (Richardson: the error of C(h) for smooth f, to O(h^4))
+  kink = |4 s(h) - s(2h)| / 4h, s(h) = f(x + h) - 2 f(x) + f(x - h)   (O(h^3) if smooth;
+         half the jump in slope for a kink at x)
+A row is judged ("ok" or "FAIL") when max(truncation, kink) <= tolerance / 2, where
+tolerance = atol + rtol |numeric| (the rule of torch.allclose). Otherwise it is
+"unreliable", with the reason: a kink within 2 eps (the kink term is larger), a domain
+edge (f raised or was not finite at one of the five points), or else strong curvature, a
+pole or a jump. At a kink the row still FAILs when the analytic value is outside
+numeric +- (tolerance + 2 x kink), a range that holds both one-sided slopes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from .engine import Value, zero_grad
+
+Function = Callable[..., Any]  # takes one Value per input, returns a Value (or a number)
+_STEPS = (-2, -1, 0, 1, 2)  # f is sampled at x + k eps
+_AT = {-2: "x - 2 eps", -1: "x - eps", 0: "x", 1: "x + eps", 2: "x + 2 eps"}
+_COLUMNS = ("input", "derivative", "value", "analytic", "numeric", "abs err", "rel err", "status")
+_MAX_ROWS = 30  # longer reports list only the rows that are not ok
+
+
+class GradcheckError(AssertionError):
+    """A derivative disagrees with finite differences; ``.result`` holds every row."""
+
+    def __init__(self, result: GradcheckResult) -> None:
+        super().__init__(result.report())
+        self.result = result
+
+
+class GradcheckWarning(UserWarning):
+    """The check passed, but some derivatives could not be checked (unreliable points)."""
+
+
+@dataclass(frozen=True)
+class GradcheckRow:
+    """One checked derivative: the point, both numbers, their errors and the verdict."""
+
+    derivative: str  # "df/dx", or "d2f/dx dy" = d/dy (df/dx) for gradgradcheck
+    index: int  # the input the finite difference moves (y above)
+    label: str
+    value: float  # that input's value
+    analytic: float
+    numeric: float
+    abs_error: float  # |analytic - numeric|
+    rel_error: float  # abs_error / |numeric|
+    status: str  # "ok", "FAIL" or "unreliable"
+    reason: str = ""  # why it failed or cannot be judged
+    component: int | None = None  # gradgradcheck: the i of d/dx_index (df/dx_i)
+
+
+@dataclass(frozen=True, repr=False)
+class GradcheckResult:
+    """Every row of one check; true when no row failed (unreliable rows do not fail)."""
+
+    kind: str  # "gradcheck" or "gradgradcheck"
+    rows: tuple[GradcheckRow, ...]
+    eps: float
+    atol: float
+    rtol: float
+    note: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """No row failed."""
+        return not self.failures
+
+    @property
+    def failures(self) -> tuple[GradcheckRow, ...]:
+        """The rows with status "FAIL"."""
+        return tuple(r for r in self.rows if r.status == "FAIL")
+
+    @property
+    def unreliable(self) -> tuple[GradcheckRow, ...]:
+        """The rows where finite differences cannot judge the derivative."""
+        return tuple(r for r in self.rows if r.status == "unreliable")
+
+    @property
+    def max_abs_error(self) -> float:
+        """The largest |analytic - numeric| over the judged (not unreliable) rows."""
+        return max((r.abs_error for r in self.rows if r.status != "unreliable"), default=0.0)
+
+    @property
+    def max_rel_error(self) -> float:
+        """The largest relative error over the judged (not unreliable) rows."""
+        return max((r.rel_error for r in self.rows if r.status != "unreliable"), default=0.0)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def summary(self) -> str:
+        """One line: the verdict, the counts, the largest errors and the settings."""
+        verdict = "passed" if self.passed else "FAILED"
+        return (
+            f"{self.kind} {verdict}: {len(self.rows)} derivative(s), {len(self.failures)} failed, "
+            f"{len(self.unreliable)} unreliable; max abs err {self.max_abs_error:.2g}, "
+            f"max rel err {self.max_rel_error:.2g} "
+            f"(eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})"
+        )
+
+    def table(self) -> str:
+        """The rows as an aligned text table (only the rows not ok, if there are many)."""
+        rows = self.rows if len(self.rows) <= _MAX_ROWS else self.failures + self.unreliable
+        lines = [_COLUMNS, *map(_cells, rows)]
+        widths = [max(len(line[c]) for line in lines) for c in range(len(_COLUMNS) - 1)]
+        text = [
+            "  ".join(["", *map(_align, range(len(widths)), line, widths), line[-1]])
+            for line in lines
+        ]
+        if len(rows) < len(self.rows):
+            text.append(f"  ({len(self.rows) - len(rows)} ok rows not shown)")
+        return "\n".join(text)
+
+    def report(self) -> str:
+        """The summary, the note (if any) and the table."""
+        note = f"\nnote: {self.note}" if self.note else ""
+        return f"{self.summary()}{note}\n{self.table()}"
+
+    __repr__ = __str__ = report
+
+
+def _cells(row: GradcheckRow) -> tuple[str, ...]:
+    index = str(row.index) if row.component is None else f"{row.component},{row.index}"
+    status = f"{row.status}: {row.reason}" if row.reason else row.status
+    numbers_ = (row.analytic, row.numeric)
+    return (
+        index, row.derivative, f"{row.value:.6g}", *(f"{x:.10g}" for x in numbers_),
+        f"{row.abs_error:.2g}", f"{row.rel_error:.2g}", status,
+    )
+
+
+def _align(column: int, cell: str, width: int) -> str:
+    return cell.rjust(width) if 2 <= column <= 6 else cell.ljust(width)
+
+
+# ---- the two checks: one path ----
+
+
+def gradcheck(
+    f: Function,
+    inputs: Sequence[float],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-6,
+    rtol: float = 1e-4,
+    raise_exception: bool = True,
+) -> GradcheckResult:
+    """Compare every df/dx_i from ``backward()`` with a central finite difference.
+
+    ``f`` takes one Value per input (as separate arguments) and returns a Value; a plain
+    number is a constant output, whose analytic gradient is 0. Passes when
+    |analytic - numeric| <= atol + rtol |numeric| for every judged row; see the module
+    docstring for when a row is "unreliable" instead. Raises ``GradcheckError`` (a table)
+    on failure, or returns the ``GradcheckResult`` when ``raise_exception`` is False; when
+    it passes with unreliable rows it warns (``GradcheckWarning``) and returns the result.
+    """
+    return _check(1, f, inputs, eps, atol, rtol, raise_exception)
+
+
+def gradgradcheck(
+    f: Function,
+    inputs: Sequence[float],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-6,
+    rtol: float = 1e-4,
+    raise_exception: bool = True,
+) -> GradcheckResult:
+    """Compare every d2f/dx_i dx_j from ``backward(create_graph=True)`` with finite differences.
+
+    The numeric column j is the central difference of the analytic gradient (plain
+    ``backward()``) along input j. Rows, verdicts and failure are as in ``gradcheck``.
+    """
+    return _check(2, f, inputs, eps, atol, rtol, raise_exception)
+
+
+def _check(order: int, f: Function, inputs: Sequence[float], eps: float,
+           atol: float, rtol: float, raise_exception: bool) -> GradcheckResult:
+    xs, labels = _prepare(f, inputs, eps, atol, rtol)
+    vs, out = _forward(f, xs, labels)
+    if order == 1:
+        analytic = [_gradient(vs, out)]  # analytic[0][j] = df/dx_j
+        fn = lambda p: [_output(f, p, labels)]
+    else:
+        analytic = _hessian(vs, out)  # analytic[i][j] = d/dx_j (df/dx_i)
+        fn = lambda p: _gradient(*_forward(f, p, labels))
+    columns = [_numeric(fn, xs, j, eps, len(analytic)) for j in range(len(xs))]
+    rows = tuple(
+        _row(_name(order, labels, i, j), j, labels[j], xs[j], analytic[i][j], columns[j][i],
+             atol, rtol, None if order == 1 else i)
+        for i in range(len(analytic))
+        for j in range(len(xs))
+    )
+    note = "" if isinstance(out, Value) else (
+        f"f returned a {type(out).__name__}, not a Value: a constant, with analytic gradient 0"
+    )
+    kind = "gradcheck" if order == 1 else "gradgradcheck"
+    return _finish(GradcheckResult(kind, rows, eps, atol, rtol, note), raise_exception)
+
+
+def _finish(result: GradcheckResult, raise_exception: bool) -> GradcheckResult:
+    """The one failure path: raise the table, warn about unreliable rows, or return."""
+    if raise_exception and not result.passed:
+        raise GradcheckError(result)
+    if raise_exception and result.unreliable:
+        warnings.warn(result.report(), GradcheckWarning, stacklevel=4)
+    return result
+
+
+def _name(order: int, labels: list[str], i: int, j: int) -> str:
+    return f"df/d{labels[j]}" if order == 1 else f"d2f/d{labels[i]} d{labels[j]}"
+
+
+# ---- evaluating f ----
+
+
+def _prepare(f: Function, inputs: Sequence[float], eps: float, atol: float,
+             rtol: float) -> tuple[list[float], list[str]]:
+    """The inputs as floats and a label for each (f's parameter names, else x0, x1, ...)."""
+    if not eps > 0 or not atol >= 0 or not rtol >= 0:
+        raise ValueError(f"need eps > 0, atol >= 0, rtol >= 0; got {eps=}, {atol=}, {rtol=}")
+    if isinstance(inputs, (Value, numbers.Number, str)):
+        raise TypeError(f"inputs must be a sequence of numbers, got {type(inputs).__name__}")
+    xs = [Value(x).data for x in inputs]  # the engine's TypeError names a bad type
+    try:
+        params = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):  # some builtins have no signature
+        params = []
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(names) < len(xs) or "self" in names[: len(xs)]:
+        names = [f"x{i}" for i in range(len(xs))]
+    return xs, names[: len(xs)]
+
+
+def _forward(f: Function, point: list[float], labels: list[str]) -> tuple[list[Value], Any]:
+    vs = [Value(x, label) for x, label in zip(point, labels, strict=True)]
+    out = f(*vs)
+    if not isinstance(out, (Value, numbers.Real)) or isinstance(out, bool):
+        raise TypeError(f"f must return a Value or a number, got {type(out).__name__}")
+    return vs, out
+
+
+def _output(f: Function, point: list[float], labels: list[str]) -> float:
+    out = _forward(f, point, labels)[1]
+    return out.data if isinstance(out, Value) else float(out)
+
+
+def _gradient(vs: list[Value], out: Any) -> list[float]:
+    if isinstance(out, Value):
+        out.backward()
+    return [float(v.grad) for v in vs]
+
+
+def _hessian(vs: list[Value], out: Any) -> list[list[float]]:
+    """H[i][j] = d/dx_j (df/dx_i): backward once with create_graph, then once per df/dx_i."""
+    if not isinstance(out, Value):
+        return [[0.0] * len(vs) for _ in vs]
+    out.backward(create_graph=True)
+    rows = []
+    for g in [v.grad for v in vs]:
+        zero_grad(vs)  # leaves accumulate across backward calls (PyTorch semantics)
+        if isinstance(g, Value):
+            g.backward()
+        rows.append([float(v.grad) for v in vs])
+    return rows
+
+
+# ---- finite differences and the verdict ----
+
+
+class _Numeric(NamedTuple):
+    value: float  # the central difference C(eps) (NaN if f could not be evaluated)
+    error: float  # an estimate of its error (inf if unknown)
+    reason: str  # what would make it unreliable
+    kink: bool  # the kink term dominates the error estimate
+
+
+def _numeric(fn: Callable[[list[float]], list[float]], point: list[float], j: int, eps: float,
+             n_out: int) -> list[_Numeric]:
+    """For each of fn's n_out outputs: d/dx_j by central difference, with an error estimate."""
+    samples = []
+    for k in _STEPS:
+        shifted = list(point)
+        shifted[j] += k * eps
+        try:
+            samples.append(fn(shifted))
+        except (ArithmeticError, ValueError) as e:  # a domain edge within 2 eps
+            why = f"domain edge: f({_AT[k]}) raised {type(e).__name__}: {e}"
+            return [_Numeric(math.nan, math.inf, why, False)] * n_out
+    return [_estimate([s[i] for s in samples], eps) for i in range(n_out)]
+
+
+def _estimate(y: list[float], h: float) -> _Numeric:
+    """C(h) from y = f(x + k h), k = -2..2, with the error estimates of the module docstring."""
+    for k, v in zip(_STEPS, y, strict=True):
+        if not math.isfinite(v):
+            return _Numeric(math.nan, math.inf, f"domain edge: f({_AT[k]}) = {v!r}", False)
+    ym2, ym1, y0, yp1, yp2 = y
+    central = (yp1 - ym1) / (2 * h)
+    truncation = abs(central - (yp2 - ym2) / (4 * h)) / 3
+    kink = abs(4 * (yp1 - 2 * y0 + ym1) - (yp2 - 2 * y0 + ym2)) / (4 * h)
+    if kink >= truncation:
+        left, right = (y0 - ym2) / (2 * h), (yp2 - y0) / (2 * h)
+        reason = f"kink within 2 eps: slopes {left:.6g} on the left, {right:.6g} on the right"
+    else:
+        reason = (
+            f"numeric derivative uncertain by ~{truncation:.1g} "
+            "(strong curvature, rounding, or a pole or jump within 2 eps)"
+        )
+    return _Numeric(central, max(truncation, kink), reason, kink >= truncation)
+
+
+def _row(derivative: str, index: int, label: str, value: float, analytic: float,
+         num: _Numeric, atol: float, rtol: float, component: int | None) -> GradcheckRow:
+    bound = atol + rtol * abs(num.value)
+    err = abs(analytic - num.value)
+    rel = err / abs(num.value) if num.value else (0.0 if err == 0 else math.inf)
+    status, reason = _verdict(analytic, num, err, bound)
+    return GradcheckRow(derivative, index, label, value, analytic, num.value, err, rel,
+                        status, reason, component)
+
+
+def _verdict(analytic: float, num: _Numeric, err: float, bound: float) -> tuple[str, str]:
+    if num.error <= bound / 2:  # the finite difference is good enough to judge
+        if err <= bound:
+            return "ok", ""
+        if not math.isfinite(analytic):
+            return "FAIL", f"analytic is {analytic!r}"
+        return "FAIL", f"abs err > atol + rtol*|numeric| = {bound:.2g}"
+    if num.kink and math.isfinite(analytic) and err > bound + 2 * num.error:
+        return "FAIL", f"outside numeric +- (tolerance + 2 x error estimate); {num.reason}"
+    return "unreliable", num.reason
