@@ -33,6 +33,14 @@ def test_draw_prints_the_slides_gradients_and_writes_svg(tmp_path):
     assert "grad -1.5000" in texts and "x" in texts
 
 
+@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz `dot` not installed")
+def test_draw_html_writes_the_explorer(tmp_path):
+    done = run("draw", *SLIDES, "-o", "graph.html", "--precision", "2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "graph.html").read_text()
+    assert "<svg" in page and ">Step<" in page and "dL/dw += dL/d(x*w) * x = 0.5 * 2 = 1" in page
+
+
 def test_draw_dot_output_uses_the_options(tmp_path):
     assert main(["draw", *SLIDES, "-o", str(tmp_path / "g.dot"), "--precision", "2",
                  "--rankdir", "TB"]) == 0
