@@ -12,6 +12,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .engine import Value
+from .html import to_html
 from .parse import FUNCTIONS, ExpressionError, bind, evaluate
 from .render import RenderError, render
 
@@ -53,24 +55,27 @@ def _draw(args: argparse.Namespace) -> int:
     if root.parents and not root.label:
         root.label = "L"
     root.backward()
-    print(f"{root.label or 'L'} = {root.data:.12g}")
+    out = root.label or "L"
+    print(f"{out} = {root.data:.12g}")
     for name, leaf in inputs.items():
-        print(f"d{root.label or 'L'}/d{name} = {leaf.grad:.12g}")
-    if args.output:
-        options = {"rankdir": args.rankdir, "precision": args.precision,
-                   "show_grad": args.show_grad, "max_nodes": args.max_nodes}
-        try:
-            if args.output.lower().endswith(".html"):
-                from .html import to_html
+        print(f"d{out}/d{name} = {leaf.grad:.12g}")
+    return _write(root, args) if args.output else 0
 
-                written = to_html(root, args.output, **options)
-            else:
-                written = render(root, args.output, **options)
-        except ValueError as e:  # a bad option or suffix
-            return _fail(str(e), 2)
-        except (RenderError, OSError) as e:
-            return _fail(str(e), 1)
-        print(f"wrote {written}")
+
+def _write(root: Value, args: argparse.Namespace) -> int:
+    options = {"rankdir": args.rankdir, "precision": args.precision,
+               "show_grad": args.show_grad, "max_nodes": args.max_nodes}
+    try:
+        if args.output.lower().endswith(".html"):
+            options.pop("show_grad")  # the explorer always fills in gradients
+            written = to_html(root, args.output, **options)
+        else:
+            written = render(root, args.output, **options)
+    except ValueError as e:  # a bad option or suffix
+        return _fail(str(e), 2)
+    except (RenderError, OSError) as e:
+        return _fail(str(e), 1)
+    print(f"wrote {written}")
     return 0
 
 

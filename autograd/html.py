@@ -172,8 +172,9 @@ def _visible(schedule: dict[str, Any], shown: set[str]) -> dict[str, Any]:
 def to_html(root: Value, path: str | Path, **render_options: Any) -> Path:
     """Write the backprop explorer for ``root`` to ``path``: a self-contained offline page.
 
-    ``render_options`` are the renderer's (rankdir, precision, max_nodes). Raises
-    RenderError, after writing the DOT source next to ``path``, when ``dot`` is missing.
+    ``render_options`` are the renderer's (rankdir, precision, max_nodes; gradients are
+    always shown). Raises RenderError, after writing the DOT source next to ``path``, when
+    ``dot`` is missing.
     """
     path = Path(path)
     precision = render_options.get("precision", 4)
