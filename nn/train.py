@@ -127,6 +127,9 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     ``test_loss``/``test_accuracy`` after the epoch. Progress goes to ``stream``
     (stderr) as one updating line, only if it is a terminal and not ``quiet``.
     """
+    if not data[0] or len(data[0]) != len(data[1]):
+        raise ValueError(f"fit needs data = (X, y) of equal, nonzero length, got {len(data[0])} "
+                         f"inputs and {len(data[1])} targets")
     order_rng = make_rng(seed, rng) if shuffle else None
     history: History = {"loss": []}
     progress = _Progress(stream, quiet, epochs)

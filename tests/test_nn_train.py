@@ -123,3 +123,11 @@ def test_accuracy_for_scores_probabilities_and_classes():
     assert nn.accuracy([0.7, 0.2, 0.4], [1, 0, 1], threshold=0.5) == 2 / 3
     assert nn.accuracy([[0.1, 0.9], [Value(2.0), Value(1.0)]], [1, 1]) == 0.5
     assert nn.accuracy([], []) == 0.0
+
+
+def test_fit_rejects_empty_or_mismatched_data():
+    model = nn.MLP(2, [1], seed=0)
+    opt = nn.SGD(model.parameters(), 0.1)
+    for data in (([], []), ([[1.0, 2.0]], [1, -1])):
+        with pytest.raises(ValueError, match="equal, nonzero length"):
+            nn.fit(model, nn.hinge, data, opt, quiet=True)
