@@ -1,0 +1,233 @@
+"""Straight-line Python source for a graph's forward and backward passes, from its structure.
+
+The compiled mode (``compile.py``) describes a traced graph by a structure *key*: how many
+inputs each argument group has, which groups need gradients, and one entry per node in
+topological order: ``("in", group, index)`` for an input, ``("c", hex)`` for a constant,
+``(op, arg hex or None, parent indices)`` for an op. ``generate`` turns a key into the source
+of one function, so equal keys always give the same code. No label or other user text ever
+becomes code: ops select fixed templates and numbers are written with ``repr``.
+
+Forward code uses the float functions of eager mode, in the same order; backward code comes
+from the same derivative rules, run on symbols (``symbolic.py``), and adds the terms of each
+gradient in eager mode's order. So values and gradients match eager mode bit for bit.
+Speed: each value is computed just before the backward pass first needs it, and variables
+are reused once dead, so few floats are alive at a time (``schedule``, ``allocate``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from . import rules as r
+from .symbolic import Sym, const, literal
+
+CHUNK = 200  # terms per statement: a longer ``a + b + ...`` nests too deep for CPython's compiler
+
+# Python >= 3.12 adds floats in ``sum`` with compensation; ``rules.dot_data`` uses ``sum``, so
+# to match it bit for bit a dot calls ``sum`` there too, and is inlined as ``0.0 + w*x + ...``
+# (left to right, as 3.11's ``sum`` adds) where ``sum`` is plain. A feature test, not a version.
+COMPENSATED_SUM = sum([1.0, 1e100, 1.0, -1e100]) != 0.0
+LEAF_BATCH = 8  # a leaf adds up to this many terms per statement: fewer loads and stores
+NAME = re.compile(r"\b[vgh]\d+\b")  # the variables of generated code: values, grads, inputs' grads
+
+
+# ---- forward: one template per op, the same float operations as eager mode ----
+
+
+def _call(name: str) -> Callable[[list[str], Any], str]:
+    return lambda ps, arg: f"{name}({ps[0]})"
+
+
+FORWARD: dict[str, Callable[[list[str], Any], str]] = {
+    "+": lambda ps, arg: f"{ps[0]} + {ps[1]}",
+    "-": lambda ps, arg: f"{ps[0]} - {ps[1]}",
+    "*": lambda ps, arg: f"{ps[0]} * {ps[1]}",
+    "/": lambda ps, arg: f"{ps[0]} / {ps[1]}",
+    "**": lambda ps, arg: f"_pow({ps[0]}, {literal(arg)})",
+    "pow": lambda ps, arg: f"_pow({ps[0]}, {ps[1]})",
+    "relu": lambda ps, arg: f"0.0 if {ps[0]} <= 0.0 else {ps[0]}",
+    "leaky_relu": lambda ps, arg: f"{literal(arg)} * {ps[0]} if {ps[0]} <= 0.0 else {ps[0]}",
+    "elu": lambda ps, arg: f"{ps[0]} if {ps[0]} > 0.0 else {literal(arg)} * _expm1({ps[0]})",
+    **{op: _call(f"_{op}") for op in (
+        "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos")},
+}
+"""op -> the expression computing its value from its parents' expressions (and ``arg``)."""
+
+
+def chain_sum(name: str, first: str, terms: list[str]) -> list[str]:
+    """Statements setting ``name = first + terms[0] + ...``, added left to right, in chunks."""
+    lines, total = [], first
+    for i in range(0, len(terms), CHUNK):
+        lines.append(f"{name} = {' + '.join([total, *terms[i : i + CHUNK]])}")
+        total = name
+    return lines or [f"{name} = {first}"]
+
+
+def forward_lines(name: str, op: str, ps: list[str], arg: float | None) -> list[str]:
+    """Statements computing node ``name`` from its parents' expressions ``ps``."""
+    if op == "sum":  # engine.sum: total = 0.0, then total += each, left to right
+        return chain_sum(name, "0.0", ps)
+    if op == "dot":  # rules.dot_data: w_1 x_1 + ... + w_n x_n from 0.0, then + bias
+        n = len(ps) // 2
+        products = [f"{w} * {x}" for w, x in zip(ps[:n], ps[n : 2 * n], strict=True)]
+        if not COMPENSATED_SUM:
+            return chain_sum(name, "0.0", products + ps[2 * n :])
+        return _compensated(name, products) + [f"{name} = {name} + {ps[-1]}"] * (len(ps) % 2)
+    if op not in FORWARD:
+        raise TypeError(f"compile: no code for the op {op!r}")
+    return [f"{name} = {FORWARD[op](ps, arg)}"]
+
+
+def _compensated(name: str, terms: list[str]) -> list[str]:
+    """``name = sum([terms], 0.0)``: builtin sum over the same floats as ``rules.dot_data``."""
+    chunks = [terms[i : i + CHUNK] for i in range(0, len(terms), CHUNK)] or [[]]
+    lines = [f"{name} = [{', '.join(chunks[0])}]"]
+    lines += [f"{name} = {name} + [{', '.join(chunk)}]" for chunk in chunks[1:]]
+    return [*lines, f"{name} = _sum({name}, 0.0)"]
+
+
+# ---- backward: the rules on symbols, accumulated children first ----
+
+
+def local_grads(op: str, parents: list[Sym], out: Sym, arg: float | None) -> tuple[Any, ...]:
+    """d(out)/d(each parent), as symbols, from the op's rule in ``RULES``."""
+    rule = r.RULES[op]
+    if op in ("sum", "dot"):
+        return tuple(rule(tuple(parents), out))
+    if len(parents) == 2:
+        return tuple(rule(*parents, out))
+    return (rule(parents[0], out) if arg is None else rule(parents[0], out, arg),)
+
+
+def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...]) -> str:
+    """Source of ``forward(A0, A1, ...)``, or of ``value_and_grad(A0, ..., s, G)`` if any ``wrt``.
+
+    ``A<g>`` holds the floats of input group g; ``s`` is d(loss)/d(output) (backward's
+    ``grad``); ``G`` the incoming gradients of the inputs of the groups in ``wrt``, to which
+    the function adds, as eager ``backward`` adds to leaves. Returns (value, new G).
+    """
+    syms, forward = _forward(entries)
+    names = [["_"] * n for n in sizes]
+    for i, (kind, *rest) in enumerate(entries):
+        if kind == "in":
+            names[rest[0]][rest[1]] = syms[i].text
+    lines = [f"{', '.join(group)}, = A{g}" for g, group in enumerate(names) if group]
+    args = ", ".join(f"A{g}" for g in range(len(sizes)))
+    root = syms[-1].text
+    if not any(wrt):
+        lines += [line for node in forward for line in node]
+        return _function(f"forward({args})", lines, root)
+    backward, wanted = _backward(sizes, wrt, entries, syms)
+    lines += [f"{', '.join(wanted)}, = G"] if wanted else []
+    lines += schedule(entries, forward, backward)
+    return _function(f"value_and_grad({args}, s, G)", lines, f"{root}, ({', '.join(wanted)},)")
+
+
+def _forward(entries: tuple[Any, ...]) -> tuple[list[Sym], list[list[str]]]:
+    """Each node's symbol (a variable, or a constant's literal) and forward statements."""
+    syms: list[Sym] = []
+    forward: list[list[str]] = []
+    for i, (kind, *rest) in enumerate(entries):
+        syms.append(const(float.fromhex(rest[0])) if kind == "c" else Sym(f"v{i}"))
+        if kind in ("c", "in"):
+            forward.append([])
+        else:
+            arg = None if rest[0] is None else float.fromhex(rest[0])
+            forward.append(forward_lines(f"v{i}", kind, [syms[p].text for p in rest[1]], arg))
+    return syms, forward
+
+
+def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
+              syms: list[Sym]) -> tuple[list[str], list[str]]:
+    """Backward statements in eager order, and the names of the wanted inputs' gradients."""
+    pairs = [(g, k) for g, n in enumerate(sizes) if wrt[g] for k in range(n)]
+    slots = {pair: f"h{j}" for j, pair in enumerate(pairs)}
+    leaf = {i: slots[e[1], e[2]] for i, e in enumerate(entries) if e[0] == "in" and wrt[e[1]]}
+    need = [False] * len(entries)
+    for i, (kind, *rest) in enumerate(entries):
+        need[i] = i in leaf if kind == "in" else kind != "c" and any(need[p] for p in rest[1])
+    terms: list[list[Sym]] = [[] for _ in entries]
+    terms[-1].append(Sym("s"))  # the root's grad is the seed
+    lines: list[str] = []
+    for i in range(len(entries) - 1, -1, -1):
+        kind, *rest = entries[i]
+        if need[i] and kind != "in":
+            lines += _node_backward(i, kind, rest, terms, need, syms)
+        for p in {i, *(rest[1] if kind not in ("in", "c") else ())}:
+            if p in leaf and terms[p] and (p == i or len(terms[p]) >= LEAF_BATCH):
+                lines += chain_sum(leaf[p], leaf[p], [t.text for t in terms[p]])
+                terms[p] = []
+    return lines, list(slots.values())
+
+
+def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], need: list[bool],
+                   syms: list[Sym]) -> list[str]:
+    """Node i's grad (the sum of its terms) and its terms for each parent that needs one."""
+    lines, g = [], terms[i][0]
+    if len(terms[i]) > 1 or not (g.const is not None or g.text.isidentifier()):
+        lines = chain_sum(f"g{i}", g.text, [t.text for t in terms[i][1:]])
+        g = Sym(f"g{i}")  # eager: 0.0 + t_1 + t_2 + ... (equal but for the sign of a zero)
+    arg = None if rest[0] is None else float.fromhex(rest[0])
+    parents = rest[1]
+    for p, d in zip(parents, local_grads(op, [syms[p] for p in parents], syms[i], arg),
+                    strict=True):
+        if need[p]:
+            terms[p].append(g * d)
+    return lines
+
+
+# ---- order and names: few floats alive at a time ----
+
+
+def schedule(entries: tuple[Any, ...], forward: list[list[str]], backward: list[str]) -> list[str]:
+    """The backward statements, each preceded by the forward statements it needs, not yet run.
+
+    Values are then computed just before their backward use (for a batch: one example's
+    forward, then its backward), instead of all being alive at the end of the forward pass.
+    """
+    done = [kind in ("in", "c") for kind, *_ in entries]
+    lines: list[str] = []
+    for line in backward:
+        for name in NAME.findall(line):
+            if name[0] == "v":
+                lines += _demand(int(name[1:]), entries, forward, done)
+        lines.append(line)
+    return lines + _demand(len(entries) - 1, entries, forward, done)
+
+
+def _demand(i: int, entries: tuple[Any, ...], forward: list[list[str]],
+            done: list[bool]) -> list[str]:
+    """Forward statements of node i and of its ancestors not yet computed, parents first."""
+    stack, todo = [i], []
+    while stack:
+        j = stack.pop()
+        if not done[j]:
+            done[j] = True
+            todo.append(j)
+            stack.extend(entries[j][2])
+    return [line for j in sorted(todo) for line in forward[j]]
+
+
+def allocate(lines: list[str], result: str) -> tuple[list[str], str]:
+    """Rename variables to registers ``r<n>``, reusing a register once its value is dead."""
+    uses = [NAME.findall(line) for line in lines]
+    last = {name: k for k, names in enumerate(uses) for name in names}
+    kept = set(NAME.findall(result))
+    registers: dict[str, str] = {}
+    free: list[str] = []
+    renamed, count = [], itertools.count()
+    for k, (line, names) in enumerate(zip(lines, uses, strict=True)):
+        for name in dict.fromkeys(names):
+            if name not in registers:  # defined here (a use is always defined earlier)
+                registers[name] = free.pop() if free else f"r{next(count)}"
+        renamed.append(NAME.sub(lambda m: registers[m.group()], line))
+        free += [registers[n] for n in dict.fromkeys(names) if last[n] == k and n not in kept]
+    return renamed, NAME.sub(lambda m: registers[m.group()], result)
+
+
+def _function(signature: str, lines: list[str], result: str) -> str:
+    lines, result = allocate(lines, result)
+    return "\n    ".join([f"def {signature}:", *lines, f"return {result}"]) + "\n"

@@ -1,0 +1,254 @@
+"""Compiled mode: trace a function once, then replay new floats through generated Python.
+
+``jit(f)`` calls ``f`` once with Value inputs, reads the graph it builds, and generates
+straight-line Python for the forward pass and for the backward pass (``codegen.py``, from the
+same derivative rules as eager mode), compiled once. Later calls run that code on floats:
+no nodes, no graph walk. Values and gradients equal eager mode's bit for bit (only the sign
+of a zero gradient may differ where a leaf's incoming ``grad`` is -0.0).
+
+Programs are cached by the graph's *structure* (ops, constant parameters, parent wiring and
+the values of constants), so tracing the same structure again reuses the same code.
+
+What tracing cannot see: Python control flow that depends on the data. ``if x.data > 0:``
+takes one branch at trace time and that branch is baked in; so is the data of any leaf that
+is neither an argument nor in ``params`` (it becomes a constant). Kinks inside ops are fine:
+``relu``, ``abs`` and friends generate a conditional. ``check=True`` guards the rest: every
+call also runs ``f`` in eager mode and raises ``TraceError`` if the graph or a number differs.
+
+The name ``jit`` (as in ``jax.jit``, which has the same trace-once contract) avoids shadowing
+the builtin ``compile`` on ``from autograd import *``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn
+
+from .codegen import generate
+from .engine import Value, lift
+from .graph import topological_order
+from .symbolic import NAMESPACE
+
+Key = tuple  # (group sizes, wrt flags, node entries): see codegen.py
+CACHE_SIZE = 64  # programs kept: a key is about 100 bytes per node
+_CACHE: dict[Key, Program] = {}
+FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
+
+
+class TraceError(RuntimeError):
+    """Eager mode disagrees with the traced program: control flow that depends on the data."""
+
+
+def structure_key(root: Value, groups: Sequence[Sequence[Value]]) -> tuple[tuple, tuple]:
+    """(group sizes, node entries) of the graph of ``root`` with ``groups`` as its inputs.
+
+    Entries, in topological order: ``("in", group, index)``, ``("c", float hex)`` for a leaf
+    or a subgraph that depends on no input (folded to its value), ``(op, arg hex, parents)``.
+    """
+    slots = {id(v): (g, i) for g, vs in enumerate(groups) for i, v in enumerate(vs)}
+    if len(slots) != sum(map(len, groups)):
+        raise ValueError("compile: the same Value is given as two inputs")
+    index: dict[int, int] = {}
+    entries: list[tuple] = []
+    for node in topological_order(root, lambda n: () if id(n) in slots else n.parents):
+        index[id(node)] = len(entries)
+        if id(node) in slots:
+            entries.append(("in", *slots[id(node)]))
+            continue
+        parents = tuple(index[id(p)] for p in node.parents)
+        if any(entries[p][0] != "c" for p in parents):
+            arg = None if node.arg is None else float(node.arg).hex()
+            entries.append((node.op, arg, parents))
+        else:  # a leaf, or computed from constants only: its value is all that matters
+            entries.append(("c", node.data.hex()))
+    return tuple(map(len, groups)), tuple(entries)
+
+
+class Program:
+    """The generated function of one structure key (``source`` shows it)."""
+
+    __slots__ = ("fn", "key", "source")
+
+    def __init__(self, key: Key) -> None:
+        self.key = key
+        self.source = generate(*key)
+        namespace = dict(NAMESPACE)
+        # the source was generated from the key alone: fixed templates, repr'd floats
+        exec(compile(self.source, f"<autograd.jit: {len(key[2])} nodes>", "exec"), namespace)
+        self.fn: Callable[..., Any] = namespace["value_and_grad" if any(key[1]) else "forward"]
+
+
+def program_for(key: Key) -> Program:
+    """The cached Program of ``key``, generating and compiling it on a miss."""
+    program = _CACHE.get(key)
+    if program is None:
+        if len(_CACHE) >= CACHE_SIZE:
+            del _CACHE[next(iter(_CACHE))]  # the oldest
+        program = _CACHE[key] = Program(key)
+    return program
+
+
+def _floats(xs: Iterable[Any]) -> list[float]:
+    """The numbers as floats, converted (and rejected) exactly as ``Value`` does."""
+    return [x if type(x) is float else Value(x).data for x in xs]
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (a != a and b != b)  # NaN matches NaN
+
+
+def _recording() -> bool:
+    return bool((Value(0.0) + 0.0).parents)  # False under no_grad
+
+
+class Compiled:
+    """``f`` traced once per number of arguments and replayed through generated code.
+
+    ``params`` are Values that ``f`` reads (a model's parameters): each call uses their
+    current ``data``, and ``backward`` adds to their ``grad`` as eager ``backward`` does.
+    """
+
+    def __init__(self, f: Callable[..., Any], params: Iterable[Value] = (),
+                 check: bool = False) -> None:
+        self.f, self.params, self.check = f, list(params), check
+        self.traces = 0  # how many times f was traced (once per number of arguments)
+        self.program: Program | None = None  # the program of the last call
+        self._structures: dict[int, tuple[tuple, tuple]] = {}
+        self._programs: dict[tuple[int, tuple[bool, bool]], Program] = {}
+
+    def __call__(self, *xs: float) -> float:
+        """f(*xs), as a float."""
+        return self._run(_floats(xs), FORWARD, 1.0, ())[0]
+
+    def value_and_grad(self, *xs: float) -> tuple[float, list[float]]:
+        """(f(*xs), [df/dx for each x])."""
+        xs = _floats(xs)
+        value, grads = self._run(xs, INPUTS, 1.0, (0.0,) * len(xs))
+        return value, list(grads)
+
+    def grad(self, *xs: float) -> list[float]:
+        """[df/dx for each x]."""
+        return self.value_and_grad(*xs)[1]
+
+    def backward(self, *xs: float, grad: float = 1.0) -> float:
+        """f(*xs), adding grad * df/dp to ``p.grad`` of each param, like ``f(...).backward()``."""
+        value, grads = self._run(_floats(xs), PARAMS, float(grad), self._param_grads())
+        for p, g in zip(self.params, grads, strict=True):
+            p.grad = g
+        return value
+
+    def backward_batch(self, rows: Iterable[Sequence[float]], grad: float = 1.0) -> list[float]:
+        """``backward(*row, grad=grad)`` for each row, reading the params once: the values.
+
+        One compiled per-example function reused over a batch. On an error no ``grad`` changes.
+        """
+        rows = [_floats(row) for row in rows]
+        if self.check or not rows:
+            return [self.backward(*row, grad=grad) for row in rows]
+        fn = self._program(rows[0], PARAMS).fn
+        data, s, grads, values = [p.data for p in self.params], float(grad), self._param_grads(), []
+        for row in rows:
+            try:
+                value, grads = fn(data, row, s, grads)
+            except (ArithmeticError, ValueError) as error:
+                self._raise_eager(row, error)
+            values.append(value)
+        for p, g in zip(self.params, grads, strict=True):
+            p.grad = g
+        return values
+
+    def _param_grads(self) -> list[float]:
+        return _floats(p.grad for p in self.params)
+
+    def _run(self, xs: list[float], wrt: tuple[bool, bool], s: float, grads: Sequence[float]):
+        fn = self._program(xs, wrt).fn
+        data = [p.data for p in self.params]
+        try:
+            out = fn(data, xs) if wrt == FORWARD else fn(data, xs, s, grads)
+        except (ArithmeticError, ValueError) as error:
+            self._raise_eager(xs, error)
+        if wrt == FORWARD:
+            out = (out, ())
+        if self.check:
+            self._check(xs, wrt, s, grads, out)
+        return out
+
+    def _program(self, xs: list[float], wrt: tuple[bool, bool]) -> Program:
+        program = self._programs.get((len(xs), wrt))
+        if program is None:
+            if len(xs) not in self._structures:
+                root, inputs = self._graph(xs)
+                self._structures[len(xs)] = structure_key(root, [self.params, inputs])
+                self.traces += 1
+            sizes, entries = self._structures[len(xs)]
+            program = self._programs[len(xs), wrt] = program_for((sizes, wrt, entries))
+        self.program = program
+        return program
+
+    def _graph(self, xs: list[float]) -> tuple[Value, list[Value]]:
+        if not _recording():
+            raise RuntimeError("jit: cannot trace under no_grad (no graph is recorded)")
+        inputs = [Value(x) for x in xs]
+        return lift(self.f(*inputs)), inputs
+
+    def _raise_eager(self, xs: list[float], error: Exception) -> NoReturn:
+        """Re-run eager mode for its error (same type, a message naming the op and value)."""
+        self._graph(xs)
+        raise error  # eager mode did not raise: the compiled code's own error
+
+    def _check(self, xs, wrt, s, grads, out) -> None:
+        """Raise TraceError unless eager mode builds the same graph and the same numbers."""
+        root, inputs = self._graph(xs)
+        entries = structure_key(root, [self.params, inputs])[1]
+        traced = self._structures[len(xs)][1]
+        if entries != traced:
+            raise TraceError(f"f's graph differs from its trace: {_difference(traced, entries)}")
+        wanted = self.params if wrt == PARAMS else inputs if wrt == INPUTS else []
+        expected = _eager(root, wanted, s, grads)
+        actual = (out[0], *out[1])
+        for name, a, e in zip(["value", *(f"grad {i}" for i in range(len(wanted)))],
+                              actual, expected, strict=True):
+            if not _same(a, e):
+                raise TraceError(f"compiled {name} {a!r} != eager {e!r}")
+
+
+def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = False) -> Compiled:
+    """Compile ``f`` (a function of floats building one Value) by tracing it on its first call.
+
+    >>> from autograd import jit
+    >>> cf = jit(lambda x, y: (x * y + y.exp()).relu())
+    >>> cf(2.0, 0.0), cf.value_and_grad(2.0, 0.0)
+    (1.0, (1.0, [0.0, 3.0]))
+    """
+    return Compiled(f, params, check)
+
+
+def _eager(root: Value, wanted: Sequence[Value], s: float, grads: Sequence[float]) -> list:
+    """[value, *grads of wanted] by eager backward from ``grads``; every grad is put back."""
+    saved = [(v, v.grad) for v in {id(v): v for v in (*topological_order(root), *wanted)
+                                   if not v.parents}.values()]
+    try:
+        for v, g in zip(wanted, grads, strict=True):
+            v.grad = g
+        root.backward(s)
+        return [root.data, *(v.grad for v in wanted)]
+    finally:
+        for v, g in saved:
+            v.grad = g
+
+
+def _difference(traced: tuple, now: tuple) -> str:
+    for i, (a, b) in enumerate(zip(traced, now, strict=False)):
+        if a != b:
+            return f"node {i} was {_describe(a)}, now {_describe(b)}. {_HINT}"
+    return f"it had {len(traced)} nodes, now {len(now)}. {_HINT}"
+
+
+def _describe(entry: tuple) -> str:
+    if entry[0] == "c":
+        return f"the constant {float.fromhex(entry[1])!r}"
+    return f"input {entry[2]}" if entry[0] == "in" else f"op {entry[0]!r}"
+
+
+_HINT = ("Python control flow that depends on the inputs is fixed at trace time, and so is the "
+         "data of a leaf that is neither an argument nor in params.")
