@@ -215,7 +215,7 @@ class Compiled:
 def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = False) -> Compiled:
     """Compile ``f`` (a function of floats building one Value) by tracing it on its first call.
 
-    >>> from autograd import jit
+    >>> from autograd.compile import jit
     >>> cf = jit(lambda x, y: (x * y + y.exp()).relu())
     >>> cf(2.0, 0.0), cf.value_and_grad(2.0, 0.0)
     (1.0, (1.0, [0.0, 3.0]))
