@@ -11,22 +11,34 @@
 from .anomaly import AnomalyError, detect_anomaly
 from .engine import RULES, Operand, Value, dot, lift, sum, zero_grad
 from .functional import grad, hessian, jacobian, value_and_grad
+from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
 from .graph import topological_order
+from .html import to_html
 from .modes import no_grad
+from .render import RenderError, draw, render, to_dot
 
 __all__ = [
     "RULES",
     "AnomalyError",
+    "GradcheckError",
+    "GradcheckResult",
     "Operand",
+    "RenderError",
     "Value",
     "detect_anomaly",
     "dot",
+    "draw",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "hessian",
     "jacobian",
     "lift",
     "no_grad",
+    "render",
     "sum",
+    "to_dot",
+    "to_html",
     "topological_order",
     "value_and_grad",
     "zero_grad",
