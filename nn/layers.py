@@ -51,8 +51,10 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: ActivationLike = "relu", init: InitLike = "uniform",
                  *, fan_out: int = 1, seed: int | None = None, rng: random.Random | None = None):
         draw, rng = get_init(init), make_rng(seed, rng)
-        self.w = [Value(draw(rng, nin, fan_out)) for _ in range(_check_size("nin", nin))]
-        self.b = Value(0.0)
+        nin = _check_size("nin", nin)
+        # labelled leaves: drawings show parameters as records with their grads, not constants
+        self.w = [Value(draw(rng, nin, fan_out), f"w{i}") for i in range(nin)]
+        self.b = Value(0.0, "b")
         self.activation, self._phi = get_activation(activation)
 
     def __call__(self, x: Sequence[Operand]) -> Value:
