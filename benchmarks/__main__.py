@@ -1,0 +1,190 @@
+"""``python -m benchmarks [--quick]``: one table, this engine against the floors and micrograd.
+
+Each time is the median of repeated runs after one warm-up run; the garbage collector runs
+between runs, outside the timing (so micrograd's cyclic garbage is collected for free).
+Compiled mode's one-off cost (trace, generate, compile) is reported apart, with the number of
+steps after which it has paid for itself. Every column of a row must compute the same
+number (a loss, a gradient or a sum): a mismatch is reported under the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+from . import data, floors, ours, peers
+
+COLUMNS = ["eager", "compiled", "floor loops", "floor unrolled", "micrograd"]
+
+
+def timed(setup: Callable[[], Any], run: Callable[[], float]) -> tuple[float, float]:
+    gc.collect()
+    setup()
+    start = time.perf_counter()
+    result = run()
+    return time.perf_counter() - start, result
+
+
+def median_time(case: tuple, budget: float) -> tuple[float, float, float]:
+    """(median seconds, result, first run's seconds): >= 3 runs after the warm-up, or budget."""
+    first, result = timed(*case)
+    times = [first] if first > 2.0 else []  # a long run has no warm-up effect worth a rerun
+    while len(times) < 3 or (sum(times) < budget and len(times) < 50):
+        times.append(timed(*case)[0])
+    return statistics.median(times), result, first
+
+
+def floor_cases(rows: list, weights: list, ns: list[int], a: list, b: list) -> dict:
+    """{row: {column: case}} for the hand-written floors."""
+    unrolled = floors.build(floors.unrolled_w1(data.SIZES), "step")
+    flat = [p for layer in weights for neuron in layer for p in neuron]
+    net: list = []
+    reset = lambda: net.__setitem__(slice(None), [[list(n) for n in layer] for layer in weights])
+    w3_unrolled = floors.build(floors.unrolled_w3(len(a)), "f")
+    none = lambda: None
+    return {
+        "W1": {"floor loops": (reset, lambda: floors.w1_loops(net, rows, data.LR, data.ALPHA)),
+               "floor unrolled": (none, lambda: unrolled(flat, rows, data.LR, data.ALPHA)[0])},
+        **{f"W2 {n:,}": {"floor loops": (none, lambda n=n: floors.w2_loops(n)[1])} for n in ns},
+        "W3": {"floor loops": (none, lambda: floors.w3_loops(a, b)[0]),
+               "floor unrolled": (none, lambda: w3_unrolled(a, b)[0])},
+    }
+
+
+def engine_cases(rows: list, weights: list, ns: list[int], a: list, b: list) -> dict:
+    """{row: {column: case}} for this engine and micrograd."""
+    w1 = ours.w1(rows, weights)
+    cases: dict = {"W1": {"eager": w1["eager"], "compiled": w1["compiled"]},
+                   "W1 per example": {"compiled": w1["compiled per example"]},
+                   **{f"W2 {n:,}": ours.w2(n) for n in ns}, "W3": ours.w3(a, b)}
+    if peers.available():
+        cases["W1"].update(peers.w1(rows, weights))
+        for n in ns:
+            cases[f"W2 {n:,}"].update(peers.w2(n))
+        cases["W3"].update(peers.w3(a, b))
+    return cases
+
+
+def memory_per_node(build: Callable[[], tuple[Any, int]]) -> float:
+    """Bytes that tracemalloc sees held by the graph ``build`` returns, per node."""
+    gc.collect()
+    tracemalloc.start()
+    graph, nodes = build()
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del graph
+    return held / nodes
+
+
+def cycles(case: tuple) -> int:
+    """Objects only the cyclic garbage collector can free after one run of ``case``."""
+    setup, run = case
+    setup()
+    gc.collect()
+    gc.disable()
+    try:
+        run()
+        return gc.collect()
+    finally:
+        gc.enable()
+
+
+def fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale or unit == "µs":
+            return f"{seconds / scale:.3g} {unit}"
+    return ""
+
+
+def ratio(num: float | None, den: float | None) -> str:
+    return f"{num / den:.3g}x" if num and den else ""
+
+
+LABELS = {"W1": "W1 demo step (MLP 2-16-16-1, 100 points)", "W1 per example":
+          "W1 same, compiled per example"}
+
+
+def table(results: dict, memory: dict, leftover: dict) -> list[str]:
+    """The markdown table: times, then ratios, one row per workload."""
+    lines = ["| workload | eager | compiled | floor: loops | floor: unrolled | micrograd 0.1.0 "
+             "| eager vs micrograd | compiled vs micrograd | eager / loop floor "
+             "| compiled / unrolled floor |", "|---" * 10 + "|"]
+    for row, cells in results.items():
+        t = {col: cells[col][0] for col in cells}
+        same = results["W1"] if row == "W1 per example" else cells  # its references: W1's
+        ref = {col: same[col][0] for col in same}
+        times = [fmt(t.get(col)) for col in COLUMNS]
+        ratios = [ratio(ref.get("micrograd"), t.get("eager")),
+                  ratio(ref.get("micrograd"), t.get("compiled")),
+                  ratio(t.get("eager"), ref.get("floor loops")),
+                  ratio(t.get("compiled"), ref.get("floor unrolled"))]
+        lines.append(f"| {LABELS.get(row, row)} | {' | '.join(times + ratios)} |")
+    mine, theirs = memory.get("eager"), memory.get("micrograd")
+    lines.append(f"| W4 bytes per node (W3 graph, tracemalloc) | {mine:.0f} | | | | "
+                 f"{'' if theirs is None else f'{theirs:.0f}'} | "
+                 f"{ratio(theirs, mine).replace('x', 'x less')} | | | |")
+    lines.append(f"| W4 objects left for the cyclic GC after a W1 step | {leftover['eager']} "
+                 f"| | | | {leftover.get('micrograd', '')} | | | | |")
+    return lines
+
+
+def notes(results: dict) -> list[str]:
+    """One-off compile costs, their payoff, and any disagreement between columns."""
+    out = []
+    for row, cells in results.items():
+        if "compiled" in cells:
+            median, _, first = cells["compiled"]
+            eager = (results["W1"] if row == "W1 per example" else cells)["eager"][0]
+            once = max(first - median, 0.0)
+            pays = f"pays off after {math.ceil(once / (eager - median))} steps" \
+                if eager > median else "does not pay off"
+            out.append(f"- {LABELS.get(row, row)}: trace + generate + compile once "
+                       f"{fmt(once)}; {pays} (eager {fmt(eager)}, compiled {fmt(median)}).")
+        values = {col: cell[1] for col, cell in cells.items()}
+        base = next(iter(values.values()))
+        if any(not math.isclose(v, base, rel_tol=1e-9) for v in values.values()):
+            out.append(f"- MISMATCH in {row}: {values}")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer runs")
+    quick = parser.parse_args().quick
+    ns = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
+    rows, weights = data.moons(), data.initial_weights()
+    a, b = data.products(10_000 if quick else 100_000)
+    cases = engine_cases(rows, weights, ns, a, b)
+    for row, cols in floor_cases(rows, weights, ns, a, b).items():
+        cases[row].update(cols)
+    budget = 0.5 if quick else 2.0
+    results = {row: {col: median_time(cols[col], budget) for col in COLUMNS if col in cols}
+               for row, cols in cases.items()}
+    memory = {"eager": memory_per_node(lambda: ours.w3_graph(a, b))}
+    leftover = {"eager": cycles(cases["W1"]["eager"])}
+    if peers.available():
+        memory["micrograd"] = memory_per_node(lambda: peers.w3_graph(a, b))
+        leftover["micrograd"] = cycles(cases["W1"]["micrograd"])
+    print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
+          f"W3 = {len(a):,} terms; medians of >= 3 runs after a warm-up.\n")
+    print("\n".join(table(results, memory, leftover)))
+    print("\n" + "\n".join(notes(results)))
+    if not peers.available():
+        print("- micrograd is not installed (pip install micrograd==0.1.0): its column is empty.")
+    else:
+        print(f"- micrograd runs W2/W3 with the recursion limit raised, in a thread with a 1 GiB "
+              f"stack; chains longer than {peers.MAX_DEPTH:,} are not attempted.")
+
+
+if __name__ == "__main__":
+    main()
