@@ -1,0 +1,112 @@
+"""What every example shares: the command line, pictures, graph rendering and printed tables.
+
+Every example takes ``--quick`` (or the environment variable ``AUTOGRAD_QUICK=1``) for a
+small, fast setting, and ``--out DIR`` for its pictures (default ``examples/out/``).
+matplotlib is imported only here and only when a picture is drawn: without it the
+examples still run and say how to get the pictures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from autograd import Value, no_grad
+
+OUT = Path(__file__).resolve().parent / "out"
+GET_PICTURES = "pip install 'scalar-autograd[examples]'"
+
+
+def parse_args(doc: str) -> argparse.Namespace:
+    """Parse ``--quick`` (or ``AUTOGRAD_QUICK=1``) and ``--out DIR``, which every example takes."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small, fast setting (for tests)")
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="where pictures are written (default: examples/out/)")
+    args = parser.parse_args()
+    args.quick = args.quick or os.environ.get("AUTOGRAD_QUICK") == "1"
+    return args
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the file-only Agg backend, or None after saying how to get it."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"pictures: matplotlib is not installed; for the pictures: {GET_PICTURES}")
+        return None
+    return plt
+
+
+def save(fig: Any, out: Path, name: str) -> Path:
+    """Write a matplotlib figure to ``out/name``, close it and print where it went."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    pyplot().close(fig)
+    print(f"picture: {path}")
+    return path
+
+
+def render_graph(root: Value, out: Path, name: str, **options: Any) -> Path:
+    """Render ``root``'s graph to ``out/name`` (SVG); without graphviz's ``dot``, say how to get it.
+
+    ``autograd.render`` writes the DOT source beside the picture when ``dot`` is missing,
+    so there is always a file to look at.
+    """
+    from autograd.render import RenderError, render
+
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    try:
+        render(root, path, **options)
+    except RenderError as e:
+        print(f"graph: not rendered: {e}")
+        return path.with_suffix(".dot")
+    print(f"graph: {path}")
+    return path
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "  ") -> None:
+    """Print rows under headers in right-aligned columns (floats with 4 significant digits)."""
+    cells = [list(headers)] + [[f"{c:.4g}" if isinstance(c, float) else str(c) for c in row]
+                               for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        print(indent + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def percent(fraction: float) -> str:
+    """0.985 -> '98.5%'."""
+    return f"{100 * fraction:.1f}%"
+
+
+def grid(X: Sequence[Sequence[float]], steps: int, margin: float = 0.5
+         ) -> tuple[list[float], list[float]]:
+    """Axis values of a ``steps`` x ``steps`` grid covering the points ``X`` plus a margin."""
+    axes = []
+    for k in (0, 1):
+        lo, hi = min(x[k] for x in X) - margin, max(x[k] for x in X) + margin
+        axes.append([lo + (hi - lo) * i / (steps - 1) for i in range(steps)])
+    return axes[0], axes[1]
+
+
+def decision_regions(ax: Any, predict: Callable[[list[float]], int], X: Sequence[Sequence[float]],
+                     y: Sequence[int], steps: int = 60, title: str = "") -> None:
+    """Colour the plane by the class ``predict(point)`` gives, and plot the labelled points."""
+    xs, ys = grid(X, steps)
+    with no_grad():
+        zs = [[predict([a, b]) for a in xs] for b in ys]
+    n_classes = max(max(y), max(max(row) for row in zs)) + 1
+    ax.contourf(xs, ys, zs, levels=[k - 0.5 for k in range(n_classes + 1)], cmap="coolwarm",
+                alpha=0.35)
+    ax.scatter([x[0] for x in X], [x[1] for x in X], c=list(y), cmap="coolwarm", s=14,
+               edgecolors="k", linewidths=0.4, vmin=0, vmax=n_classes - 1)
+    ax.set_title(title)
