@@ -99,12 +99,12 @@ class GradcheckResult:
     @property
     def max_abs_error(self) -> float:
         """The largest |analytic - numeric| over the judged (not unreliable) rows."""
-        return max((r.abs_error for r in self.rows if r.status != "unreliable"), default=0.0)
+        return max([r.abs_error for r in self.rows if r.status != "unreliable"], default=0.0)
 
     @property
     def max_rel_error(self) -> float:
         """The largest relative error over the judged (not unreliable) rows."""
-        return max((r.rel_error for r in self.rows if r.status != "unreliable"), default=0.0)
+        return max([r.rel_error for r in self.rows if r.status != "unreliable"], default=0.0)
 
     def __bool__(self) -> bool:
         return self.passed
@@ -143,11 +143,8 @@ class GradcheckResult:
 def _cells(row: GradcheckRow) -> tuple[str, ...]:
     index = str(row.index) if row.component is None else f"{row.component},{row.index}"
     status = f"{row.status}: {row.reason}" if row.reason else row.status
-    numbers_ = (row.analytic, row.numeric)
-    return (
-        index, row.derivative, f"{row.value:.6g}", *(f"{x:.10g}" for x in numbers_),
-        f"{row.abs_error:.2g}", f"{row.rel_error:.2g}", status,
-    )
+    return (index, row.derivative, f"{row.value:.6g}", f"{row.analytic:.10g}",
+            f"{row.numeric:.10g}", f"{row.abs_error:.2g}", f"{row.rel_error:.2g}", status)
 
 
 def _align(column: int, cell: str, width: int) -> str:
@@ -157,15 +154,8 @@ def _align(column: int, cell: str, width: int) -> str:
 # ---- the two checks: one path ----
 
 
-def gradcheck(
-    f: Function,
-    inputs: Sequence[float],
-    *,
-    eps: float = 1e-6,
-    atol: float = 1e-6,
-    rtol: float = 1e-4,
-    raise_exception: bool = True,
-) -> GradcheckResult:
+def gradcheck(f: Function, inputs: Sequence[float], *, eps: float = 1e-6, atol: float = 1e-6,
+              rtol: float = 1e-4, raise_exception: bool = True) -> GradcheckResult:
     """Compare every df/dx_i from ``backward()`` with a central finite difference.
 
     ``f`` takes one Value per input (as separate arguments) and returns a Value; a plain
@@ -178,15 +168,8 @@ def gradcheck(
     return _check(1, f, inputs, eps, atol, rtol, raise_exception)
 
 
-def gradgradcheck(
-    f: Function,
-    inputs: Sequence[float],
-    *,
-    eps: float = 1e-6,
-    atol: float = 1e-6,
-    rtol: float = 1e-4,
-    raise_exception: bool = True,
-) -> GradcheckResult:
+def gradgradcheck(f: Function, inputs: Sequence[float], *, eps: float = 1e-6, atol: float = 1e-6,
+                  rtol: float = 1e-4, raise_exception: bool = True) -> GradcheckResult:
     """Compare every d2f/dx_i dx_j from ``backward(create_graph=True)`` with finite differences.
 
     The numeric column j is the central difference of the analytic gradient (plain

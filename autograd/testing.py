@@ -223,11 +223,12 @@ def _present(*args: Any) -> tuple[Any, ...]:
 
 
 def _pick(draw: Any, values: list[float], valid: Callable[[float], bool]) -> int | None:
-    """The index of a node whose value is valid: often the newest (chains grow deep), else any."""
+    """The index of a node whose value is valid: 3 times in 4 the newest (so few steps go
+    unused and chains grow deep), else any, recent first (examples shrink toward the newest)."""
     candidates = [k for k, x in enumerate(values) if valid(x)]
     if not candidates:
         return None
-    if draw(st.booleans()):
+    if draw(st.integers(0, 3)) < 3:
         return candidates[-1]
     return candidates[-1 - draw(st.integers(0, len(candidates) - 1))]
 
