@@ -75,12 +75,17 @@ def render_graph(root: Value, out: Path, name: str, **options: Any) -> Path:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "  ") -> None:
-    """Print rows under headers in right-aligned columns (floats with 4 significant digits)."""
+    """Print rows under headers: the first column left-aligned, the rest right-aligned.
+
+    Floats are shown with 4 significant digits.
+    """
     cells = [list(headers)] + [[f"{c:.4g}" if isinstance(c, float) else str(c) for c in row]
                                for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for row in cells:
-        print(indent + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
+        line = [c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        print(indent + "  ".join(line).rstrip())
 
 
 def percent(fraction: float) -> str:
