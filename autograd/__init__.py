@@ -11,7 +11,7 @@
 from .anomaly import AnomalyError, detect_anomaly
 from .engine import RULES, Operand, Value, dot, lift, sum, zero_grad
 from .functional import grad, hessian, jacobian, value_and_grad
-from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
+from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
 from .graph import topological_order
 from .html import to_html
 from .modes import no_grad
@@ -22,6 +22,7 @@ __all__ = [
     "AnomalyError",
     "GradcheckError",
     "GradcheckResult",
+    "GradcheckWarning",
     "Operand",
     "RenderError",
     "Value",
