@@ -34,7 +34,7 @@ def train(model: nn.MLP, data: tuple[list, list], steps: int) -> dict[str, list[
     for start in range(0, steps, REPORT_EVERY):
         epochs = min(REPORT_EVERY, steps - start)
         h = nn.fit(model, nn.hinge, data, opt, epochs=epochs, penalty=penalty,
-                   schedule=schedule, quiet=True)
+                   schedule=schedule, shuffle=False, quiet=True)
         for key in history:
             history[key] += h[key]
         print(f"{start + epochs:>6} {h['loss'][-1]:>8.4f} {_common.percent(h['accuracy'][-1]):>9}"

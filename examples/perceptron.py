@@ -83,7 +83,7 @@ def mlp(hidden: int, data: nn.data.Dataset, steps: int, lr: float, seed: int) ->
     """MLP(2, [hidden, 1]) with tanh, trained by full-batch Adam on binary cross-entropy."""
     model = nn.MLP(2, [hidden, 1], activation="tanh", seed=seed)
     nn.fit(model, nn.bce_with_logits, data, nn.Adam(model.parameters(), lr=lr), epochs=steps,
-           quiet=True)
+           shuffle=False, quiet=True)
     accuracy = nn.evaluate(model, nn.bce_with_logits, data)["accuracy"]
     print(f"  MLP(2, [{hidden}, 1]) on {len(data[0])} XOR points:"
           f" accuracy {_common.percent(accuracy)}")
