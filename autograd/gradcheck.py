@@ -5,21 +5,25 @@
 ``backward(create_graph=True)``) with central differences of the gradient. Both build the
 same rows and fail through one path, ``_finish``.
 
-The numeric derivative is C(h) = (f(x + h) - f(x - h)) / 2h with h = ``eps``. Its error is
-about |f'''| h^2 / 6 (truncation) + u |f| / h (rounding, u = 1.1e-16): with eps = 1e-6 and
-well-scaled smooth f that is ~1e-10, so the default tolerances are loose enough. It is wrong
-at a kink, next to a domain edge or a pole, and when |f| is huge compared with f'.
+The numeric derivative is C(h) = (f(x + h) - f(x - h)) / 2h, h = ``eps`` rounded to a step
+that x + h represents exactly. Its error is about |f'''| h^2 / 6 (truncation) + u |f| / h
+(rounding, u = 2^-52): with eps = 1e-6 and well-scaled smooth f that is ~1e-10, so the
+default tolerances are loose enough. It is wrong at a kink, next to a domain edge or a
+pole, and when |f| is huge compared with f'.
 
 Reliability rule. f is also evaluated at x +- 2h, and from the five points
   truncation = |C(h) - C(2h)| / 3    (Richardson: the error of C(h) for smooth f, to O(h^4))
   kink = |4 s(h) - s(2h)| / 4h, s(h) = f(x + h) - 2 f(x) + f(x - h)   (O(h^3) if smooth;
          half the jump in slope for a kink at x)
-A row is judged ("ok" or "FAIL") when max(truncation, kink) <= tolerance / 2, where
-tolerance = atol + rtol |numeric| (the rule of torch.allclose). Otherwise it is
-"unreliable", with the reason: a kink within 2 eps (the kink term is larger), a domain
-edge (f raised or was not finite at one of the five points), or else strong curvature, a
-pole or a jump. At a kink the row still FAILs when the analytic value is outside
-numeric +- (tolerance + 2 x kink), a range that holds both one-sided slopes.
+  rounding = u max_k |f(x + k h)| / h
+A row is judged ("ok" or "FAIL") when its error estimate, the largest of the three, is
+<= tolerance / 2, where tolerance = atol + rtol |numeric| (the rule of torch.allclose).
+Otherwise it is "unreliable", with the reason: a kink within 2 eps (the kink term is the
+largest), rounding (|f| too large for eps), a domain edge (f raised or was not finite at
+one of the five points), or else strong curvature, a pole or a jump. An unreliable row
+still FAILs when the analytic value is outside the range of the slopes between
+neighbouring points, widened by tolerance + error estimate: with one kink within 2 eps,
+one of those slopes is x's own, so a value outside the range is no slope of f at x.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import numbers
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from .engine import Value, zero_grad
@@ -39,6 +44,7 @@ _STEPS = (-2, -1, 0, 1, 2)  # f is sampled at x + k eps
 _AT = {-2: "x - 2 eps", -1: "x - eps", 0: "x", 1: "x + eps", 2: "x + 2 eps"}
 _COLUMNS = ("input", "derivative", "value", "analytic", "numeric", "abs err", "rel err", "status")
 _MAX_ROWS = 30  # longer reports list only the rows that are not ok
+_ULP = 2.0**-52  # u: each f(x + k h) is taken as known to about one unit in its last place
 
 
 class GradcheckError(AssertionError):
@@ -273,45 +279,55 @@ def _hessian(vs: list[Value], out: Any) -> list[list[float]]:
 
 
 class _Numeric(NamedTuple):
-    value: float  # the central difference C(eps) (NaN if f could not be evaluated)
+    value: float  # the central difference C(h) (NaN if f could not be evaluated)
     error: float  # an estimate of its error (inf if unknown)
     reason: str  # what would make it unreliable
-    kink: bool  # the kink term dominates the error estimate
+    low: float = -math.inf  # the range of the slopes between neighbouring points
+    high: float = math.inf
 
 
 def _numeric(fn: Callable[[list[float]], list[float]], point: list[float], j: int, eps: float,
              n_out: int) -> list[_Numeric]:
     """For each of fn's n_out outputs: d/dx_j by central difference, with an error estimate."""
+    x = point[j]
+    h = (x + eps) - x  # the step x + eps really takes: eps rounded to x's precision
+    if h == 0:
+        return [_Numeric(math.nan, math.inf, f"eps is below the precision of x = {x!r}")] * n_out
     samples = []
     for k in _STEPS:
         shifted = list(point)
-        shifted[j] += k * eps
+        shifted[j] = x + k * h
         try:
             samples.append(fn(shifted))
         except (ArithmeticError, ValueError) as e:  # a domain edge within 2 eps
             why = f"domain edge: f({_AT[k]}) raised {type(e).__name__}: {e}"
-            return [_Numeric(math.nan, math.inf, why, False)] * n_out
-    return [_estimate([s[i] for s in samples], eps) for i in range(n_out)]
+            return [_Numeric(math.nan, math.inf, why)] * n_out
+    return [_estimate([s[i] for s in samples], h) for i in range(n_out)]
 
 
 def _estimate(y: list[float], h: float) -> _Numeric:
     """C(h) from y = f(x + k h), k = -2..2, with the error estimates of the module docstring."""
     for k, v in zip(_STEPS, y, strict=True):
         if not math.isfinite(v):
-            return _Numeric(math.nan, math.inf, f"domain edge: f({_AT[k]}) = {v!r}", False)
+            return _Numeric(math.nan, math.inf, f"domain edge: f({_AT[k]}) = {v!r}")
     ym2, ym1, y0, yp1, yp2 = y
     central = (yp1 - ym1) / (2 * h)
     truncation = abs(central - (yp2 - ym2) / (4 * h)) / 3
     kink = abs(4 * (yp1 - 2 * y0 + ym1) - (yp2 - 2 * y0 + ym2)) / (4 * h)
-    if kink >= truncation:
+    rounding = _ULP * max(map(abs, y)) / h
+    slopes = [(b - a) / h for a, b in pairwise(y)]
+    error = max(truncation, kink, rounding)
+    if error == kink:
         left, right = (y0 - ym2) / (2 * h), (yp2 - y0) / (2 * h)
         reason = f"kink within 2 eps: slopes {left:.6g} on the left, {right:.6g} on the right"
+    elif error == rounding:
+        reason = f"rounding: |f| ~ {max(map(abs, y)):.3g} is too large to resolve with this eps"
     else:
         reason = (
             f"numeric derivative uncertain by ~{truncation:.1g} "
             "(strong curvature, rounding, or a pole or jump within 2 eps)"
         )
-    return _Numeric(central, max(truncation, kink), reason, kink >= truncation)
+    return _Numeric(central, error, reason, min(slopes), max(slopes))
 
 
 def _row(derivative: str, index: int, label: str, value: float, analytic: float,
@@ -331,6 +347,9 @@ def _verdict(analytic: float, num: _Numeric, err: float, bound: float) -> tuple[
         if not math.isfinite(analytic):
             return "FAIL", f"analytic is {analytic!r}"
         return "FAIL", f"abs err > atol + rtol*|numeric| = {bound:.2g}"
-    if num.kink and math.isfinite(analytic) and err > bound + 2 * num.error:
-        return "FAIL", f"outside numeric +- (tolerance + 2 x error estimate); {num.reason}"
+    slack = bound + num.error  # not finite where f could not be evaluated: no verdict
+    outside = not num.low - slack <= analytic <= num.high + slack
+    if math.isfinite(analytic) and math.isfinite(slack) and outside:
+        return "FAIL", (f"outside the slopes of f within 2 eps, {num.low:.6g} to "
+                        f"{num.high:.6g}, +- (tolerance + error estimate); {num.reason}")
     return "unreliable", num.reason

@@ -158,6 +158,41 @@ def test_kink_within_two_eps_is_unreliable_and_beyond_it_is_judged():
     assert not gradcheck(Value.relu, [2.5e-6], raise_exception=False).unreliable
 
 
+KINKED = [Value.relu, abs, lambda x: x.leaky_relu(0.1), lambda x: (3 * x).relu() * 2 - x]
+
+
+@pytest.mark.parametrize("f", KINKED, ids=["relu", "abs", "leaky_relu", "mixed"])
+def test_a_right_derivative_never_fails_wherever_the_kink_is_within_two_eps(f):
+    for k in range(-110, 111):  # x from -2.2 eps to 2.2 eps; x = -0.6 eps used to fail
+        result = gradcheck(f, [k * 2e-8], raise_exception=False)
+        assert result.passed, result
+
+
+@pytest.mark.parametrize("k", [-1.5, -1.0, -2 / 3, -0.6, -1 / 3, 0.0, 1 / 3, 0.6, 2 / 3, 1.0, 1.5])
+def test_a_slope_of_neither_side_fails_wherever_the_kink_is(monkeypatch, k):
+    wrong_rule(monkeypatch, "relu", lambda x, out: 3.0)  # relu's slopes are 0 and 1
+    with pytest.raises(GradcheckError, match="outside the slopes of f within 2 eps"):
+        gradcheck(Value.relu, [k * 1e-6])
+
+
+def test_the_step_is_one_that_a_large_x_can_take():
+    # at 1e7, x + 1e-6 rounds to a step 2.4e-4 off: dividing by eps would fail sin's cos
+    for x in (1e6, 1e7, 1.234567e7):
+        row = gradcheck(Value.sin, [x]).rows[0]
+        assert row.status == "ok" and math.isclose(row.numeric, math.cos(x), rel_tol=1e-8)
+    (row,) = gradcheck(Value.sin, [1e12], raise_exception=False).unreliable
+    assert row.reason == "eps is below the precision of x = 1000000000000.0"
+
+
+def test_rounding_is_unreliable_when_f_is_huge_next_to_its_slope(monkeypatch):
+    # f = x + 1e12: f(x +- eps) round to within 1e-4 of each other, so numeric is ~0 or ~100
+    (row,) = gradcheck(lambda x: x + 1e12, [0.3], raise_exception=False).unreliable
+    assert row.reason.startswith("rounding: |f| ~ 1e+12") and row.analytic == 1.0
+    wrong_rule(monkeypatch, "+", lambda a, b, out: (1e4, 1.0))  # far outside every slope
+    with pytest.raises(GradcheckError, match="outside the slopes"):
+        gradcheck(lambda x: x + 1e12, [0.3])
+
+
 @pytest.mark.parametrize("f", [Value.sqrt, Value.log])
 def test_domain_edge_within_eps_is_unreliable_not_an_error(f):
     (row,) = gradcheck(f, [1e-7], raise_exception=False).unreliable
