@@ -33,128 +33,20 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from .engine import Value, zero_grad
+from .engine import Value
+from .functional import hessian
+from .report import GradcheckError, GradcheckResult, GradcheckRow, GradcheckWarning
+
+__all__ = ["GradcheckError", "GradcheckResult", "GradcheckRow", "GradcheckWarning", "gradcheck",
+           "gradgradcheck"]
 
 Function = Callable[..., Any]  # takes one Value per input, returns a Value (or a number)
 _STEPS = (-2, -1, 0, 1, 2)  # f is sampled at x + k eps
 _AT = {-2: "x - 2 eps", -1: "x - eps", 0: "x", 1: "x + eps", 2: "x + 2 eps"}
-_COLUMNS = ("input", "derivative", "value", "analytic", "numeric", "abs err", "rel err", "status")
-_MAX_ROWS = 30  # longer reports list only the rows that are not ok
 _ULP = 2.0**-52  # u: each f(x + k h) is taken as known to about one unit in its last place
-
-
-class GradcheckError(AssertionError):
-    """A derivative disagrees with finite differences; ``.result`` holds every row."""
-
-    def __init__(self, result: GradcheckResult) -> None:
-        super().__init__(result.report())
-        self.result = result
-
-
-class GradcheckWarning(UserWarning):
-    """The check passed, but some derivatives could not be checked (unreliable points)."""
-
-
-@dataclass(frozen=True)
-class GradcheckRow:
-    """One checked derivative: the point, both numbers, their errors and the verdict."""
-
-    derivative: str  # "df/dx", or "d2f/dx dy" = d/dy (df/dx) for gradgradcheck
-    index: int  # the input the finite difference moves (y above)
-    label: str
-    value: float  # that input's value
-    analytic: float
-    numeric: float
-    abs_error: float  # |analytic - numeric|
-    rel_error: float  # abs_error / |numeric|
-    status: str  # "ok", "FAIL" or "unreliable"
-    reason: str = ""  # why it failed or cannot be judged
-    component: int | None = None  # gradgradcheck: the i of d/dx_index (df/dx_i)
-
-
-@dataclass(frozen=True, repr=False)
-class GradcheckResult:
-    """Every row of one check; true when no row failed (unreliable rows do not fail)."""
-
-    kind: str  # "gradcheck" or "gradgradcheck"
-    rows: tuple[GradcheckRow, ...]
-    eps: float
-    atol: float
-    rtol: float
-    note: str = ""
-
-    @property
-    def passed(self) -> bool:
-        """No row failed."""
-        return not self.failures
-
-    @property
-    def failures(self) -> tuple[GradcheckRow, ...]:
-        """The rows with status "FAIL"."""
-        return tuple(r for r in self.rows if r.status == "FAIL")
-
-    @property
-    def unreliable(self) -> tuple[GradcheckRow, ...]:
-        """The rows where finite differences cannot judge the derivative."""
-        return tuple(r for r in self.rows if r.status == "unreliable")
-
-    @property
-    def max_abs_error(self) -> float:
-        """The largest |analytic - numeric| over the judged (not unreliable) rows."""
-        return max([r.abs_error for r in self.rows if r.status != "unreliable"], default=0.0)
-
-    @property
-    def max_rel_error(self) -> float:
-        """The largest relative error over the judged (not unreliable) rows."""
-        return max([r.rel_error for r in self.rows if r.status != "unreliable"], default=0.0)
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def summary(self) -> str:
-        """One line: the verdict, the counts, the largest errors and the settings."""
-        verdict = "passed" if self.passed else "FAILED"
-        return (
-            f"{self.kind} {verdict}: {len(self.rows)} derivative(s), {len(self.failures)} failed, "
-            f"{len(self.unreliable)} unreliable; max abs err {self.max_abs_error:.2g}, "
-            f"max rel err {self.max_rel_error:.2g} "
-            f"(eps={self.eps:g}, atol={self.atol:g}, rtol={self.rtol:g})"
-        )
-
-    def table(self) -> str:
-        """The rows as an aligned text table (only the rows not ok, if there are many)."""
-        rows = self.rows if len(self.rows) <= _MAX_ROWS else self.failures + self.unreliable
-        lines = [_COLUMNS, *map(_cells, rows)]
-        widths = [max(len(line[c]) for line in lines) for c in range(len(_COLUMNS) - 1)]
-        text = [
-            "  ".join(["", *map(_align, range(len(widths)), line, widths), line[-1]])
-            for line in lines
-        ]
-        if len(rows) < len(self.rows):
-            text.append(f"  ({len(self.rows) - len(rows)} ok rows not shown)")
-        return "\n".join(text)
-
-    def report(self) -> str:
-        """The summary, the note (if any) and the table."""
-        note = f"\nnote: {self.note}" if self.note else ""
-        return f"{self.summary()}{note}\n{self.table()}"
-
-    __repr__ = __str__ = report
-
-
-def _cells(row: GradcheckRow) -> tuple[str, ...]:
-    index = str(row.index) if row.component is None else f"{row.component},{row.index}"
-    status = f"{row.status}: {row.reason}" if row.reason else row.status
-    return (index, row.derivative, f"{row.value:.6g}", f"{row.analytic:.10g}",
-            f"{row.numeric:.10g}", f"{row.abs_error:.2g}", f"{row.rel_error:.2g}", status)
-
-
-def _align(column: int, cell: str, width: int) -> str:
-    return cell.rjust(width) if 2 <= column <= 6 else cell.ljust(width)
 
 
 # ---- the two checks: one path ----
@@ -192,7 +84,7 @@ def _check(order: int, f: Function, inputs: Sequence[float], eps: float,
         analytic = [_gradient(vs, out)]  # analytic[0][j] = df/dx_j
         fn = lambda p: [_output(f, p, labels)]
     else:
-        analytic = _hessian(vs, out)  # analytic[i][j] = d/dx_j (df/dx_i)
+        analytic = hessian(f)(*xs)  # analytic[i][j] = d/dx_j (df/dx_i)
         fn = lambda p: _gradient(*_forward(f, p, labels))
     columns = [_numeric(fn, xs, j, eps, len(analytic)) for j in range(len(xs))]
     rows = tuple(
@@ -259,20 +151,6 @@ def _gradient(vs: list[Value], out: Any) -> list[float]:
     if isinstance(out, Value):
         out.backward()
     return [float(v.grad) for v in vs]
-
-
-def _hessian(vs: list[Value], out: Any) -> list[list[float]]:
-    """H[i][j] = d/dx_j (df/dx_i): backward once with create_graph, then once per df/dx_i."""
-    if not isinstance(out, Value):
-        return [[0.0] * len(vs) for _ in vs]
-    out.backward(create_graph=True)
-    rows = []
-    for g in [v.grad for v in vs]:
-        zero_grad(vs)  # leaves accumulate across backward calls (PyTorch semantics)
-        if isinstance(g, Value):
-            g.backward()
-        rows.append([float(v.grad) for v in vs])
-    return rows
 
 
 # ---- finite differences and the verdict ----
