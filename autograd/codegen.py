@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -30,8 +31,10 @@ CHUNK = 200  # terms per statement: a longer ``a + b + ...`` nests too deep for 
 # to match it bit for bit a dot calls ``sum`` there too, and is inlined as ``0.0 + w*x + ...``
 # (left to right, as 3.11's ``sum`` adds) where ``sum`` is plain. A feature test, not a version.
 COMPENSATED_SUM = sum([1.0, 1e100, 1.0, -1e100]) != 0.0
+MAX_NESTING = 20  # parentheses a value written into its user's expression may nest
 LEAF_BATCH = 8  # a leaf adds up to this many terms per statement: fewer loads and stores
-NAME = re.compile(r"\b[vgh]\d+\b")  # the variables of generated code: values, grads, inputs' grads
+NAME = re.compile(r"\b[vgh]\d+\b")  # the variables: values, grads, inputs' grads
+SPLIT = re.compile(r"\b([vgh]\d+)\b")
 
 
 # ---- forward: one template per op, the same float operations as eager mode ----
@@ -102,14 +105,20 @@ def local_grads(op: str, parents: list[Sym], out: Sym, arg: float | None) -> tup
     return (rule(parents[0], out) if arg is None else rule(parents[0], out, arg),)
 
 
-def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...]) -> str:
+def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
+             unit_seed: bool = False) -> str:
     """Source of ``forward(A0, A1, ...)``, or of ``value_and_grad(A0, ..., s, G)`` if any ``wrt``.
 
     ``A<g>`` holds the floats of input group g; ``s`` is d(loss)/d(output) (backward's
-    ``grad``); ``G`` the incoming gradients of the inputs of the groups in ``wrt``, to which
-    the function adds, as eager ``backward`` adds to leaves. Returns (value, new G).
+    ``grad``; taken as 1.0 if ``unit_seed``); ``G`` the incoming gradients of the inputs of
+    the groups in ``wrt``, to which it adds, as eager ``backward`` adds to leaves. Returns
+    (value, new G).
     """
-    syms, forward = _forward(entries)
+    syms = [const(float.fromhex(e[1])) if e[0] == "c" else Sym(f"v{i}")
+            for i, e in enumerate(entries)]
+    seed = const(1.0) if unit_seed else Sym("s")
+    backward, wanted = _backward(sizes, wrt, entries, syms, seed) if any(wrt) else ([], [])
+    forward = _forward(entries, syms, {name for line in backward for name in NAME.findall(line)})
     names = [["_"] * n for n in sizes]
     for i, (kind, *rest) in enumerate(entries):
         if kind == "in":
@@ -120,28 +129,45 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
     if not any(wrt):
         lines += [line for node in forward for line in node]
         return _function(f"forward({args})", lines, root)
-    backward, wanted = _backward(sizes, wrt, entries, syms)
     lines += [f"{', '.join(wanted)}, = G"] if wanted else []
     lines += schedule(entries, forward, backward)
     return _function(f"value_and_grad({args}, s, G)", lines, f"{root}, ({', '.join(wanted)},)")
 
 
-def _forward(entries: tuple[Any, ...]) -> tuple[list[Sym], list[list[str]]]:
-    """Each node's symbol (a variable, or a constant's literal) and forward statements."""
-    syms: list[Sym] = []
+def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> list[list[str]]:
+    """Each node's forward statements; a value used once, and not by the backward pass, is
+    written into its user's expression instead of a variable (up to ``MAX_NESTING`` deep)."""
     forward: list[list[str]] = []
+    users: dict[int, list[int]] = {}
     for i, (kind, *rest) in enumerate(entries):
-        syms.append(const(float.fromhex(rest[0])) if kind == "c" else Sym(f"v{i}"))
         if kind in ("c", "in"):
             forward.append([])
-        else:
-            arg = None if rest[0] is None else float.fromhex(rest[0])
-            forward.append(forward_lines(f"v{i}", kind, [syms[p].text for p in rest[1]], arg))
-    return syms, forward
+            continue
+        arg = None if rest[0] is None else float.fromhex(rest[0])
+        forward.append(forward_lines(f"v{i}", kind, [syms[p].text for p in rest[1]], arg))
+        for p in rest[1]:
+            users.setdefault(p, []).append(i)
+    depth, pending, counts = [0] * len(entries), {}, {}
+    for i in range(len(entries)):
+        subs = pending.pop(i, None)
+        if subs:  # this node's operands that were written into it
+            forward[i] = [NAME.sub(lambda m, d=subs: d.get(m.group(), m.group()), line)
+                          for line in forward[i]]
+        user = users.get(i, ())  # none for the root, whose value is returned
+        if len(forward[i]) != 1 or len(user) != 1 or f"v{i}" in needed or depth[i] > MAX_NESTING:
+            continue
+        u = user[0]
+        if u not in counts:
+            counts[u] = Counter(name for line in forward[u] for name in NAME.findall(line))
+        if counts[u][f"v{i}"] == 1:  # relu's template, for one, names its operand twice
+            pending.setdefault(u, {})[f"v{i}"] = "(" + forward[i][0].split(" = ", 1)[1] + ")"
+            forward[i] = []
+            depth[u] = max(depth[u], depth[i] + 1)
+    return forward
 
 
 def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
-              syms: list[Sym]) -> tuple[list[str], list[str]]:
+              syms: list[Sym], seed: Sym) -> tuple[list[str], list[str]]:
     """Backward statements in eager order, and the names of the wanted inputs' gradients."""
     pairs = [(g, k) for g, n in enumerate(sizes) if wrt[g] for k in range(n)]
     slots = {pair: f"h{j}" for j, pair in enumerate(pairs)}
@@ -150,7 +176,7 @@ def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any,
     for i, (kind, *rest) in enumerate(entries):
         need[i] = i in leaf if kind == "in" else kind != "c" and any(need[p] for p in rest[1])
     terms: list[list[Sym]] = [[] for _ in entries]
-    terms[-1].append(Sym("s"))  # the root's grad is the seed
+    terms[-1].append(seed)  # the root's grad
     lines: list[str] = []
     for i in range(len(entries) - 1, -1, -1):
         kind, *rest = entries[i]
@@ -213,19 +239,20 @@ def _demand(i: int, entries: tuple[Any, ...], forward: list[list[str]],
 
 def allocate(lines: list[str], result: str) -> tuple[list[str], str]:
     """Rename variables to registers ``r<n>``, reusing a register once its value is dead."""
-    uses = [NAME.findall(line) for line in lines]
-    last = {name: k for k, names in enumerate(uses) for name in names}
-    kept = set(NAME.findall(result))
+    parts = [SPLIT.split(line) for line in (*lines, result)]  # names at the odd places
+    last = {name: k for k, part in enumerate(parts) for name in part[1::2]}
     registers: dict[str, str] = {}
     free: list[str] = []
-    renamed, count = [], itertools.count()
-    for k, (line, names) in enumerate(zip(lines, uses, strict=True)):
-        for name in dict.fromkeys(names):
+    count = itertools.count()
+    for k, part in enumerate(parts):
+        names = part[1::2]
+        for name in names:
             if name not in registers:  # defined here (a use is always defined earlier)
                 registers[name] = free.pop() if free else f"r{next(count)}"
-        renamed.append(NAME.sub(lambda m: registers[m.group()], line))
-        free += [registers[n] for n in dict.fromkeys(names) if last[n] == k and n not in kept]
-    return renamed, NAME.sub(lambda m: registers[m.group()], result)
+        part[1::2] = [registers[name] for name in names]
+        free += [registers[n] for n in set(names) if last[n] == k]
+    *renamed, result = ("".join(part) for part in parts)
+    return renamed, result
 
 
 def _function(signature: str, lines: list[str], result: str) -> str:

@@ -29,7 +29,7 @@ from .engine import Value, lift
 from .graph import topological_order
 from .symbolic import NAMESPACE
 
-Key = tuple  # (group sizes, wrt flags, node entries): see codegen.py
+Key = tuple  # (group sizes, wrt flags, node entries, unit seed): see codegen.generate
 CACHE_SIZE = 64  # programs kept: a key is about 100 bytes per node
 _CACHE: dict[Key, Program] = {}
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
@@ -114,7 +114,7 @@ class Compiled:
         self.traces = 0  # how many times f was traced (once per number of arguments)
         self.program: Program | None = None  # the program of the last call
         self._structures: dict[int, tuple[tuple, tuple]] = {}
-        self._programs: dict[tuple[int, tuple[bool, bool]], Program] = {}
+        self._programs: dict[tuple[int, tuple[bool, bool], bool], Program] = {}
 
     def __call__(self, *xs: float) -> float:
         """f(*xs), as a float."""
@@ -145,7 +145,7 @@ class Compiled:
         rows = [_floats(row) for row in rows]
         if self.check or not rows:
             return [self.backward(*row, grad=grad) for row in rows]
-        fn = self._program(rows[0], PARAMS).fn
+        fn = self._program(rows[0], PARAMS, grad == 1.0).fn
         data, s, grads, values = [p.data for p in self.params], float(grad), self._param_grads(), []
         for row in rows:
             try:
@@ -161,7 +161,7 @@ class Compiled:
         return _floats(p.grad for p in self.params)
 
     def _run(self, xs: list[float], wrt: tuple[bool, bool], s: float, grads: Sequence[float]):
-        fn = self._program(xs, wrt).fn
+        fn = self._program(xs, wrt, s == 1.0).fn
         data = [p.data for p in self.params]
         try:
             out = fn(data, xs) if wrt == FORWARD else fn(data, xs, s, grads)
@@ -173,15 +173,18 @@ class Compiled:
             self._check(xs, wrt, s, grads, out)
         return out
 
-    def _program(self, xs: list[float], wrt: tuple[bool, bool]) -> Program:
-        program = self._programs.get((len(xs), wrt))
+    def _program(self, xs: list[float], wrt: tuple[bool, bool], unit: bool) -> Program:
+        """The program for these inputs, gradients and seed (1.0 or not), traced if need be."""
+        unit = unit and wrt != FORWARD
+        program = self._programs.get((len(xs), wrt, unit))
         if program is None:
             if len(xs) not in self._structures:
                 root, inputs = self._graph(xs)
                 self._structures[len(xs)] = structure_key(root, [self.params, inputs])
                 self.traces += 1
             sizes, entries = self._structures[len(xs)]
-            program = self._programs[len(xs), wrt] = program_for((sizes, wrt, entries))
+            key = (sizes, wrt, entries, unit)
+            program = self._programs[len(xs), wrt, unit] = program_for(key)
         self.program = program
         return program
 

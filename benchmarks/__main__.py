@@ -1,7 +1,8 @@
 """``python -m benchmarks [--quick]``: one table, this engine against the floors and micrograd.
 
-Each time is the median of repeated runs after one warm-up run; the garbage collector runs
-between runs, outside the timing (so micrograd's cyclic garbage is collected for free).
+Each time is the median of repeated runs after one warm-up run, the columns of a row taking
+turns run by run; the garbage collector runs between runs, outside the timing (so
+micrograd's cyclic garbage is collected for free).
 Compiled mode's one-off cost (trace, generate, compile) is reported apart, with the number of
 steps after which it has paid for itself. Every column of a row must compute the same
 number (a loss, a gradient or a sum): a mismatch is reported under the table.
@@ -33,18 +34,28 @@ def timed(setup: Callable[[], Any], run: Callable[[], float]) -> tuple[float, fl
     return time.perf_counter() - start, result
 
 
-def median_time(case: tuple, budget: float) -> tuple[float, float, float]:
-    """(median seconds, result, first run's seconds): >= 3 runs after the warm-up, or budget."""
-    first, result = timed(*case)
-    times = [first] if first > 2.0 else []  # a long run has no warm-up effect worth a rerun
-    while len(times) < 3 or (sum(times) < budget and len(times) < 50):
-        times.append(timed(*case)[0])
-    return statistics.median(times), result, first
+def measure_row(cases: dict[str, tuple], budget: float) -> dict[str, tuple[float, float, float]]:
+    """{column: (median seconds, result, first run's seconds)} after a warm-up run each.
+
+    Columns take turns, run by run, so that a busy machine slows them all alike; each gets
+    at least 3 timed runs and more while its total stays under ``budget`` (at most 50).
+    """
+    first = {col: timed(*case) for col, case in cases.items()}
+    times = {col: [t] if t > 2.0 else [] for col, (t, _) in first.items()}  # no warm-up gain
+    while True:
+        due = [col for col, ts in times.items()
+               if len(ts) < 3 or (sum(ts) < budget and len(ts) < 50)]
+        if not due:
+            return {col: (statistics.median(times[col]), first[col][1], first[col][0])
+                    for col in cases}
+        for col in due:
+            times[col].append(timed(*cases[col])[0])
 
 
 def floor_cases(rows: list, weights: list, ns: list[int], a: list, b: list) -> dict:
     """{row: {column: case}} for the hand-written floors."""
     unrolled = floors.build(floors.unrolled_w1(data.SIZES), "step")
+    dense = floors.build(floors.unrolled_w1(data.SIZES, dense=True), "step")
     flat = [p for layer in weights for neuron in layer for p in neuron]
     net: list = []
     reset = lambda: net.__setitem__(slice(None), [[list(n) for n in layer] for layer in weights])
@@ -52,7 +63,8 @@ def floor_cases(rows: list, weights: list, ns: list[int], a: list, b: list) -> d
     none = lambda: None
     return {
         "W1": {"floor loops": (reset, lambda: floors.w1_loops(net, rows, data.LR, data.ALPHA)),
-               "floor unrolled": (none, lambda: unrolled(flat, rows, data.LR, data.ALPHA)[0])},
+               "floor unrolled": (none, lambda: unrolled(flat, rows, data.LR, data.ALPHA)[0]),
+               "floor unrolled dense": (none, lambda: dense(flat, rows, data.LR, data.ALPHA)[0])},
         **{f"W2 {n:,}": {"floor loops": (none, lambda n=n: floors.w2_loops(n)[1])} for n in ns},
         "W3": {"floor loops": (none, lambda: floors.w3_loops(a, b)[0]),
                "floor unrolled": (none, lambda: w3_unrolled(a, b)[0])},
@@ -140,7 +152,10 @@ def table(results: dict, memory: dict, leftover: dict) -> list[str]:
 
 def notes(results: dict) -> list[str]:
     """One-off compile costs, their payoff, and any disagreement between columns."""
-    out = []
+    w1 = results["W1"]
+    out = [f"- W1's unrolled floor written densely (computing the sum behind a dead ReLU, as "
+           f"the graph does): {fmt(w1['floor unrolled dense'][0])}; compiled is "
+           f"{ratio(w1['compiled'][0], w1['floor unrolled dense'][0])} of it."]
     for row, cells in results.items():
         if "compiled" in cells:
             median, _, first = cells["compiled"]
@@ -168,8 +183,7 @@ def main() -> None:
     for row, cols in floor_cases(rows, weights, ns, a, b).items():
         cases[row].update(cols)
     budget = 0.5 if quick else 2.0
-    results = {row: {col: median_time(cols[col], budget) for col in COLUMNS if col in cols}
-               for row, cols in cases.items()}
+    results = {row: measure_row(cols, budget) for row, cols in cases.items()}
     memory = {"eager": memory_per_node(lambda: ours.w3_graph(a, b))}
     leftover = {"eager": cycles(cases["W1"]["eager"])}
     if peers.available():

@@ -31,12 +31,14 @@ def available() -> bool:
     return MValue is not None
 
 
-def deep(fn: Callable[[], float]) -> Callable[[], float]:
-    """``fn`` run in a thread with a 1 GiB stack and a recursion limit of 10^7."""
+def deep(fn: Callable[[], float], depth: int) -> Callable[[], float]:
+    """``fn`` with a recursion limit of 10^7, in a thread with a 1 GiB stack if ``depth`` is big."""
 
     def run() -> float:
         result: list[Any] = []
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 10**7))
+        if depth < 50_000:  # the main thread's stack is plenty
+            return fn()
         old = threading.stack_size(1 << 30)
         try:
             thread = threading.Thread(target=lambda: result.append(fn()))
@@ -82,7 +84,7 @@ def w2(n: int) -> dict[str, Case]:
         y.backward()
         return float(x.grad)
 
-    return {"micrograd": (lambda: None, deep(chain))} if n <= MAX_DEPTH else {}
+    return {"micrograd": (lambda: None, deep(chain, n))} if n <= MAX_DEPTH else {}
 
 
 def _w3_graph(a: list[float], b: list[float]) -> Any:
@@ -97,11 +99,11 @@ def w3(a: list[float], b: list[float]) -> dict[str, Case]:
         out.backward()
         return out.data
 
-    return {"micrograd": (lambda: None, deep(run))}
+    return {"micrograd": (lambda: None, deep(run, len(a)))}
 
 
 def w3_graph(a: list[float], b: list[float]) -> tuple[Any, int]:
     """W3's graph after backward, and its number of nodes."""
     out = _w3_graph(a, b)
-    deep(out.backward)()
+    deep(out.backward, len(a))()
     return out, len(topological_order(out, lambda v: v._prev))
