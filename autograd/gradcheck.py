@@ -5,11 +5,11 @@
 ``backward(create_graph=True)``) with central differences of the gradient. Both build the
 same rows and fail through one path, ``_finish``.
 
-The numeric derivative is C(h) = (f(x + h) - f(x - h)) / 2h, h = ``eps`` rounded to a step
-that x + h represents exactly. Its error is about |f'''| h^2 / 6 (truncation) + u |f| / h
-(rounding, u = 2^-52): with eps = 1e-6 and well-scaled smooth f that is ~1e-10, so the
-default tolerances are loose enough. It is wrong at a kink, next to a domain edge or a
-pole, and when |f| is huge compared with f'.
+The numeric derivative is C(h) = (f(x + h) - f(x - h)) / 2h, with h = ``eps`` rounded to a
+power of two, then to a step that x + h represents exactly. Its error is about
+|f'''| h^2 / 6 (truncation) + u |f| / h (rounding, u = 2^-52): with eps = 1e-6 and
+well-scaled smooth f that is ~1e-10, so the default tolerances are loose enough. It is
+wrong at a kink, next to a domain edge or a pole, and when |f| is huge compared with f'.
 
 Reliability rule. f is also evaluated at x +- 2h, and from the five points
   truncation = |C(h) - C(2h)| / 3    (Richardson: the error of C(h) for smooth f, to O(h^4))
@@ -168,7 +168,9 @@ def _numeric(fn: Callable[[list[float]], list[float]], point: list[float], j: in
              n_out: int) -> list[_Numeric]:
     """For each of fn's n_out outputs: d/dx_j by central difference, with an error estimate."""
     x = point[j]
-    h = (x + eps) - x  # the step x + eps really takes: eps rounded to x's precision
+    # a power of two near eps, then the step x + h really takes (h rounded to x's precision):
+    # x + k h and the divisions by h are then exact, so only f's own rounding remains
+    h = (x + 2.0 ** round(math.log2(eps))) - x
     if h == 0:
         return [_Numeric(math.nan, math.inf, f"eps is below the precision of x = {x!r}")] * n_out
     samples = []

@@ -184,6 +184,11 @@ def test_the_step_is_one_that_a_large_x_can_take():
     assert row.reason == "eps is below the precision of x = 1000000000000.0"
 
 
+def test_the_step_is_a_power_of_two_so_a_linear_f_has_an_exact_numeric_derivative():
+    rows = gradcheck(lambda x, y: 3 * x - y / 4, [2.0, 0.5]).rows
+    assert [r.numeric for r in rows] == [3.0, -0.25]
+
+
 def test_rounding_is_unreliable_when_f_is_huge_next_to_its_slope(monkeypatch):
     # f = x + 1e12: f(x +- eps) round to within 1e-4 of each other, so numeric is ~0 or ~100
     (row,) = gradcheck(lambda x: x + 1e12, [0.3], raise_exception=False).unreliable
