@@ -41,6 +41,7 @@ FORMATS = ("svg", "png", "pdf", "dot")
 # fill colours: inputs (leaves), the output (root), everything in between, ops, constants
 _LEAF, _ROOT, _INNER, _OP, _CONST = "#dbeafe", "#fde68a", "#ffffff", "#e5e7eb", "#f3f4f6"
 _RECORD_SPECIAL = re.compile(r'([\\"{}|<>])')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")  # line breaks, tabs, NUL: dot drops or chokes on them
 
 
 class RenderError(RuntimeError):
@@ -72,8 +73,13 @@ def format_number(x: float, precision: int, compact: bool = False) -> str:
 
 
 def escape_record(text: str) -> str:
-    """Escape a user's text for a DOT record label (``{ } | < > " \\``; newlines become spaces)."""
-    return _RECORD_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+    """Escape a user's text for a DOT record label, so the drawing shows it as written.
+
+    ``{ } | < > " \\`` get a backslash, ``&`` becomes ``&amp;`` (dot reads ``&lt;`` or
+    ``&#60;`` as entities) and control characters (newlines, tabs) become spaces.
+    """
+    text = _CONTROL.sub(" ", text).replace("&", "&amp;")
+    return _RECORD_SPECIAL.sub(r"\\\1", text)
 
 
 def _escape(text: str) -> str:
