@@ -20,8 +20,8 @@ from autograd import Operand, Value, lift
 from autograd import sum as vsum
 
 
-def _shifted(logits: Sequence[Operand], temperature: float) -> list[Value]:
-    """(z_i - max z) / T for each logit, as Values."""
+def _shifted(logits: Sequence[Operand], temperature: float) -> tuple[list[Value], float]:
+    """(z_i - m) / T for each logit, as Values, and m = max_i z_i."""
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature!r}")
     zs = [lift(z) for z in logits]
@@ -29,25 +29,25 @@ def _shifted(logits: Sequence[Operand], temperature: float) -> list[Value]:
         raise ValueError("softmax of an empty list of logits")
     m = max(z.data for z in zs)
     if temperature == 1.0:
-        return [z - m for z in zs]
-    return [(z - m) * (1.0 / temperature) for z in zs]
+        return [z - m for z in zs], m
+    return [(z - m) / temperature for z in zs], m  # dividing: 1/T overflows for tiny T
 
 
 def logsumexp(logits: Sequence[Operand], temperature: float = 1.0) -> Value:
     """log sum_j e^{z_j / T}, computed as m/T + log sum_j e^{(z_j - m)/T} (m = max z)."""
-    m = max(lift(z).data for z in logits) if logits else 0.0
-    return vsum(s.exp() for s in _shifted(logits, temperature)).log() + m / temperature
+    shifted, m = _shifted(logits, temperature)
+    return vsum(s.exp() for s in shifted).log() + m / temperature
 
 
 def softmax(logits: Sequence[Operand], temperature: float = 1.0) -> list[Value]:
     """The probabilities e^{z_i / T} / sum_j e^{z_j / T}, with the max subtracted first."""
-    exps = [s.exp() for s in _shifted(logits, temperature)]
+    exps = [s.exp() for s in _shifted(logits, temperature)[0]]
     total = vsum(exps)
     return [e / total for e in exps]
 
 
 def log_softmax(logits: Sequence[Operand], temperature: float = 1.0) -> list[Value]:
     """log softmax: s_i - log sum_j e^{s_j}, s = (z - max z) / T; finite where softmax is 0."""
-    shifted = _shifted(logits, temperature)
+    shifted = _shifted(logits, temperature)[0]
     log_total = vsum(s.exp() for s in shifted).log()
     return [s - log_total for s in shifted]

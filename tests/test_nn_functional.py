@@ -57,6 +57,16 @@ def test_no_nan_or_overflow_at_logits_of_1000(zs):
     assert_close(logsumexp(zs).data, m + math.log(sum(math.exp(w - m) for w in zs)), rel=1e-15)
 
 
+def test_a_tiny_temperature_gives_one_hot_not_nan():
+    # 1 / 1e-310 overflows to inf, and 0 * inf is NaN: the logits must be divided by T
+    assert [p.data for p in softmax([1.0, 2.0, 2.0 - 1e-9], 1e-310)] == [0.0, 1.0, 0.0]
+    assert log_softmax([1.0, 2.0], 1e-310)[1].data == 0.0
+
+
+def test_logsumexp_reads_its_logits_once():
+    assert_close(logsumexp(iter([1.0, 2.0])).data, math.log(math.e + math.e**2), rel=1e-15)
+
+
 def test_log_softmax_is_finite_where_softmax_underflows():
     assert softmax([0.0, -800.0])[1].data == 0.0
     assert log_softmax([0.0, -800.0])[1].data == -800.0
