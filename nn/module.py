@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any, Union
@@ -137,8 +138,9 @@ def _check_state(state: Any, names: list[str]) -> dict[str, float]:
     values = {}
     for name in names:
         v = state[name]
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ValueError(f"parameter {name!r} is not a number: {v!r:.40}")
+        too_big = isinstance(v, int) and abs(v) > sys.float_info.max  # float(v) overflows
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or too_big:
+            raise ValueError(f"parameter {name!r} is not a float: {v!r:.40}")
         values[name] = float(v)
     return values
 

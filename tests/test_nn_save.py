@@ -78,6 +78,7 @@ def test_truncated_file_is_rejected_and_model_unchanged(tmp_path, cut):
 @pytest.mark.parametrize("corrupt", [
     lambda doc: doc["parameters"].update({"layers.0.neurons.2.b": "0.5"}),
     lambda doc: doc["parameters"].update({"layers.0.neurons.2.b": True}),
+    lambda doc: doc["parameters"].update({"layers.0.neurons.2.b": 10**400}),  # float() overflows
     lambda doc: doc["parameters"].pop("layers.1.neurons.0.w.2"),
     lambda doc: doc["parameters"].update({"layers.9.neurons.0.b": 1.0}),
     lambda doc: doc.update({"parameters": [1.0, 2.0]}),
