@@ -97,6 +97,7 @@ class _Progress:
         self.epochs, self.last = epochs, 0.0
 
     def show(self, epoch: int, history: History) -> None:
+        """Rewrite the line with the latest history (at most every 0.1 s, and at the end)."""
         now = time.monotonic()
         if self.stream is None or (now - self.last < 0.1 and epoch < self.epochs):
             return
@@ -106,6 +107,7 @@ class _Progress:
         self.stream.flush()
 
     def close(self) -> None:
+        """End the line."""
         if self.stream is not None:
             self.stream.write("\n")
             self.stream.flush()
@@ -137,14 +139,22 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
         model.train()
         epoch_loss, outputs, targets = _train_epoch(model, loss, data, optimizer, batch_size,
                                                     penalty, order_rng)
-        history["loss"].append(epoch_loss)
-        if metric is not None:
-            history.setdefault("accuracy", []).append(metric(outputs, targets))
-        if test_data is not None:
-            for key, value in evaluate(model, loss, test_data, metric).items():
-                history.setdefault(f"test_{key}", []).append(value)
+        stats = _epoch_stats(model, loss, metric, test_data, outputs, targets)
+        for key, value in {"loss": epoch_loss, **stats}.items():
+            history.setdefault(key, []).append(value)
         if schedule is not None:
             schedule.step()
         progress.show(epoch, history)
     progress.close()
     return history
+
+
+def _epoch_stats(model: Module, loss: Loss, metric: Metric | None,
+                 test_data: Sequence[Sequence[Any]] | None, outputs: list[Any],
+                 targets: list[Any]) -> dict[str, float]:
+    """``metric`` of the epoch's training outputs and, given test data, the test loss/metric."""
+    stats = {} if metric is None else {"accuracy": metric(outputs, targets)}
+    if test_data is not None:
+        test = evaluate(model, loss, test_data, metric)
+        stats.update((f"test_{key}", value) for key, value in test.items())
+    return stats
