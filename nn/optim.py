@@ -57,12 +57,14 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0):
         super().__init__(params, lr)
+        _check_nonnegative(momentum=momentum, weight_decay=weight_decay)
         if nesterov and not momentum > 0:
             raise ValueError("nesterov needs momentum > 0")
         self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
         self.velocity = [0.0] * len(self.params)  # M_k, one per parameter (M_0 = 0)
 
     def update(self, i: int, w: float, g: float) -> float:
+        """g += lambda w; M_k = beta M_{k-1} + g; w - lr M_k (Nesterov: w - lr (g + beta M_k))."""
         g += self.weight_decay * w
         if self.momentum:
             m = self.velocity[i] = self.momentum * self.velocity[i] + g  # M_k
@@ -85,6 +87,9 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
         super().__init__(params, lr)
+        _check_nonnegative(eps=eps, weight_decay=weight_decay)
+        if not all(0.0 <= b < 1.0 for b in betas) or len(betas) != 2:
+            raise ValueError(f"Adam needs two betas in [0, 1), got {betas!r}")
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
@@ -96,6 +101,7 @@ class Adam(Optimizer):
         super().step()
 
     def update(self, i: int, w: float, g: float) -> float:
+        """The Adam step of the class docstring for parameter ``i``, at step ``t``."""
         b1, b2 = self.betas
         g += self.weight_decay * w
         self.m[i] = b1 * self.m[i] + (1 - b1) * g
@@ -105,7 +111,14 @@ class Adam(Optimizer):
         return w - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
 
     def __repr__(self) -> str:
-        return f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps})"
+        return (f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}, "
+                f"weight_decay={self.weight_decay})")
+
+
+def _check_nonnegative(**settings: float) -> None:
+    for name, value in settings.items():
+        if not value >= 0:
+            raise ValueError(f"{name} must be >= 0, got {value!r}")
 
 
 class LRSchedule:
@@ -137,6 +150,7 @@ class LinearLR(LRSchedule):
         optimizer.lr = self.base_lr * start
 
     def factor(self, k: int) -> float:
+        """start + (end - start) min(k, total) / total."""
         return self.start + (self.end - self.start) * min(k, self.total) / self.total
 
 
@@ -148,4 +162,5 @@ class StepLR(LRSchedule):
         self.step_size, self.gamma = step_size, gamma
 
     def factor(self, k: int) -> float:
+        """gamma ** (k // step_size)."""
         return self.gamma ** (k // self.step_size)

@@ -141,3 +141,10 @@ def test_bad_arguments():
         nn.SGD([Value(1.0)], lr=-1.0)
     with pytest.raises(ValueError, match="nesterov"):
         nn.SGD([Value(1.0)], lr=0.1, nesterov=True)
+    with pytest.raises(ValueError, match="momentum must be >= 0"):
+        nn.SGD([Value(1.0)], lr=0.1, momentum=-0.9)
+    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+        nn.Adam([Value(1.0)], weight_decay=-1e-4)
+    for betas in [(0.9, 1.0), (-0.1, 0.999), (0.9,)]:
+        with pytest.raises(ValueError, match="two betas"):
+            nn.Adam([Value(1.0)], betas=betas)
