@@ -6,7 +6,6 @@ import json
 import math
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,18 +17,9 @@ from autograd.html import backward_schedule, to_html
 from autograd.render import RenderError
 from autograd.testing import expressions
 from tests.strategies import assert_close
+from tests.test_render import needs_dot, slides_L
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz `dot` not installed")
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-
-
-def slides_L() -> tuple[Value, Value, Value, Value]:
-    """The slides' L(x, w, b) = log(1 / (exp(-(x w + b)) + 1)) at (2, -3, 6), after backward."""
-    x, w, b = Value(2.0, "x"), Value(-3.0, "w"), Value(6.0, "b")
-    L = (1 / ((-(x * w + b)).exp() + 1)).log()
-    L.label = "L"
-    L.backward()
-    return L, x, w, b
 
 
 def embedded(page: Path) -> dict:

@@ -25,6 +25,15 @@ def _tricky_model(seed=0):
     return model
 
 
+def assert_rejected(path, match: str | None = None) -> None:
+    """Loading ``path`` raises ValueError (matching ``match``) and changes no parameter."""
+    model = _tricky_model()
+    before = _bits(model)
+    with pytest.raises(ValueError, match=match):
+        model.load(path)
+    assert _bits(model) == before
+
+
 def test_save_load_round_trip_is_bit_exact(tmp_path):
     model = _tricky_model()
     model.save(tmp_path / "m.json")
@@ -55,11 +64,7 @@ def test_state_dict_round_trip():
                                    lambda: nn.MLP(2, [3, 3, 1], seed=0)])
 def test_wrong_architecture_is_rejected_and_model_unchanged(tmp_path, other):
     other().save(tmp_path / "other.json")
-    model = _tricky_model()
-    before = _bits(model)
-    with pytest.raises(ValueError, match="architecture mismatch"):
-        model.load(tmp_path / "other.json")
-    assert _bits(model) == before
+    assert_rejected(tmp_path / "other.json", match="architecture mismatch")
 
 
 @pytest.mark.parametrize("cut", [0.1, 0.5, 0.9, 0.98, 1])
@@ -68,11 +73,7 @@ def test_truncated_file_is_rejected_and_model_unchanged(tmp_path, cut):
     nn.MLP(2, [3, 1], seed=5).save(path)
     text = path.read_text()
     path.write_text(text[: int(len(text) * cut)] if cut < 1 else text.rstrip()[:-1])
-    model = _tricky_model()
-    before = _bits(model)
-    with pytest.raises(ValueError, match="truncated or corrupt"):
-        model.load(path)
-    assert _bits(model) == before
+    assert_rejected(path, match="truncated or corrupt")
 
 
 @pytest.mark.parametrize("corrupt", [
@@ -91,17 +92,12 @@ def test_corrupt_content_is_rejected_before_any_change(tmp_path, corrupt):
     doc = json.loads(path.read_text())
     corrupt(doc)
     path.write_text(json.dumps(doc))
-    model = _tricky_model()
-    before = _bits(model)
-    with pytest.raises(ValueError):
-        model.load(path)
-    assert _bits(model) == before
+    assert_rejected(path)
 
 
 def test_binary_garbage_is_rejected(tmp_path):
     (tmp_path / "m.json").write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(ValueError, match="not a model file"):
-        nn.MLP(2, [1], seed=0).load(tmp_path / "m.json")
+    assert_rejected(tmp_path / "m.json", match="not a model file")
 
 
 def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
