@@ -26,7 +26,7 @@ from typing import Any
 
 from .engine import Value
 from .graph import topological_order
-from .render import describe, format_number, run_dot, scene_to_dot
+from .render import check_options, describe, format_number, run_dot, scene_to_dot
 
 MAX_NAME = 32  # longer expression names fall back to the node's id
 _ATOM, _NEG = 5, 3  # precedences: names and calls bind tightest, then unary minus
@@ -177,8 +177,8 @@ def to_html(root: Value, path: str | Path, **render_options: Any) -> Path:
     ``dot`` is missing.
     """
     path = Path(path)
-    precision = render_options.get("precision", 4)
-    schedule, grads = _schedule(root, precision)
+    check_options(**render_options)  # before the schedule formats numbers at that precision
+    schedule, grads = _schedule(root, render_options.get("precision", 4))
     render_options["show_grad"] = True  # the page fills in the grad fields
     scene = describe(root, grads=grads, **render_options)
     schedule = _visible(schedule, set(scene.ids.values()))

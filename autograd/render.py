@@ -131,7 +131,9 @@ def _value_attrs(node: Value, root: Value, grad: float, opts: dict[str, Any]) ->
     return attrs
 
 
-def _check(rankdir: str, precision: int, max_nodes: int) -> None:
+def check_options(rankdir: str = "LR", precision: int = 4, max_nodes: int = 500,
+                  show_grad: bool = True) -> None:
+    """Raise ValueError for a drawing option out of range (TypeError for an unknown one)."""
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
     if not isinstance(precision, int) or not 0 <= precision <= 17:
@@ -147,7 +149,7 @@ def describe(root: Value, rankdir: str = "LR", precision: int = 4, show_grad: bo
     Past ``max_nodes`` Values only those nearest the root are drawn, plus a marker node
     saying how many were left out. ``grads`` replaces each node's ``grad`` in the labels.
     """
-    _check(rankdir, precision, max_nodes)
+    check_options(rankdir, precision, max_nodes)
     opts = {"rankdir": rankdir, "precision": precision, "show_grad": show_grad}
     order = topological_order(root)
     shown = nearest(order, max_nodes)

@@ -140,6 +140,14 @@ def test_cut_page_says_so_and_keeps_the_visible_gradients_exact(tmp_path):
                                           if v.op == "tanh"), rel=1e-12)
 
 
+@pytest.mark.parametrize("bad", [{"precision": -1}, {"rankdir": "RL"}, {"max_nodes": 0}])
+def test_bad_options_are_named_before_anything_is_written(tmp_path, bad):
+    L, *_ = slides_L()
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        to_html(L, tmp_path / "L.html", **bad)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_missing_dot_fails_with_the_install_hint(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
     L, *_ = slides_L()
