@@ -232,3 +232,14 @@ def test_explorer_keys_and_hover(browser, tmp_path):
     tip = browser.find_element("id", "tip")
     assert tip.is_displayed()
     assert tip.text.splitlines()[:4] == ["label: x", "op: (input)", "data: 2.0000", "grad: ?"]
+
+
+@needs_dot
+def test_explorer_play_steps_on_its_own_and_pauses(browser, tmp_path):
+    L, *_ = slides_L()
+    browser.get(to_html(L, tmp_path / "L.html").as_uri())
+    button(browser, "Play").click()  # takes the first step at once, then one every 0.9 s
+    status = browser.find_element("id", "status")
+    assert status.text != "step 0 of 7"
+    button(browser, "Pause").click()
+    assert button(browser, "Play").is_enabled() and status.text.startswith("step ")
