@@ -196,10 +196,17 @@ def button(driver, text: str):
     return driver.find_element("xpath", f"//button[.='{text}']")
 
 
-@needs_dot
-def test_explorer_in_a_browser(browser, tmp_path):
+@pytest.fixture
+def page(browser, tmp_path):
+    """The browser, showing the explorer of the slides' L(x, w, b)."""
     L, *_ = slides_L()
     browser.get(to_html(L, tmp_path / "L.html").as_uri())
+    return browser
+
+
+@needs_dot
+def test_explorer_in_a_browser(page, tmp_path):
+    browser = page
     status = browser.find_element("id", "status")
     assert status.text == "step 0 of 7"
     assert [grad_shown(browser, v) for v in "xwbL"] == ["grad ?"] * 3 + ["grad 1.0000"]
@@ -218,12 +225,11 @@ def test_explorer_in_a_browser(browser, tmp_path):
 
 
 @needs_dot
-def test_explorer_keys_and_hover(browser, tmp_path):
+def test_explorer_keys_and_hover(page):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    L, *_ = slides_L()
-    browser.get(to_html(L, tmp_path / "L.html").as_uri())
+    browser = page
     body = browser.find_element("tag name", "body")
     body.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_LEFT)
     assert browser.find_element("id", "status").text == "step 1 of 7"
@@ -235,9 +241,8 @@ def test_explorer_keys_and_hover(browser, tmp_path):
 
 
 @needs_dot
-def test_explorer_play_steps_on_its_own_and_pauses(browser, tmp_path):
-    L, *_ = slides_L()
-    browser.get(to_html(L, tmp_path / "L.html").as_uri())
+def test_explorer_play_steps_on_its_own_and_pauses(page):
+    browser = page
     button(browser, "Play").click()  # takes the first step at once, then one every 0.9 s
     status = browser.find_element("id", "status")
     assert status.text != "step 0 of 7"
