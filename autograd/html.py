@@ -133,14 +133,17 @@ class _Text:
     precision: int
 
     def d(self, node: Value) -> str:
+        """dL/dnode, with the node's name in parentheses unless it is a plain name."""
         name = self.names[node][0]
         return f"d{self.out}/d{name}" if _SIMPLE.fullmatch(name) else f"d{self.out}/d({name})"
 
     def operand(self, node: Value) -> str:
+        """The node's name as a factor: in parentheses unless it binds tightest."""
         name, prec = self.names[node]
         return name if prec >= _ATOM else f"({name})"
 
     def num(self, x: float) -> str:
+        """A number at the page's precision, without trailing zeros."""
         return format_number(x, self.precision, compact=True)
 
     def line(self, node: Value, i: int, g: float, grads: dict[Value, float]) -> str:
