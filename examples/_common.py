@@ -18,6 +18,7 @@ from autograd import Value, no_grad
 
 OUT = Path(__file__).resolve().parent / "out"
 GET_PICTURES = "pip install 'scalar-autograd[examples]'"
+CLASS_COLOURS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c"]  # class 0, 1, ...
 
 
 def parse_args(doc: str) -> argparse.Namespace:
@@ -110,8 +111,8 @@ def decision_regions(ax: Any, predict: Callable[[list[float]], int], X: Sequence
     with no_grad():
         zs = [[predict([a, b]) for a in xs] for b in ys]
     n_classes = max(max(y), max(max(row) for row in zs)) + 1
-    ax.contourf(xs, ys, zs, levels=[k - 0.5 for k in range(n_classes + 1)], cmap="coolwarm",
-                alpha=0.35)
-    ax.scatter([x[0] for x in X], [x[1] for x in X], c=list(y), cmap="coolwarm", s=14,
-               edgecolors="k", linewidths=0.4, vmin=0, vmax=n_classes - 1)
+    ax.contourf(xs, ys, zs, levels=[k - 0.5 for k in range(n_classes + 1)],
+                colors=CLASS_COLOURS[:n_classes], alpha=0.25)
+    ax.scatter([x[0] for x in X], [x[1] for x in X], c=[CLASS_COLOURS[t] for t in y], s=14,
+               edgecolors="k", linewidths=0.4)
     ax.set_title(title)
