@@ -94,7 +94,7 @@ class _Progress:
         stream = sys.stderr if stream is None else stream
         on_tty = getattr(stream, "isatty", lambda: False)()
         self.stream = stream if on_tty and not quiet else None
-        self.epochs, self.last = epochs, 0.0
+        self.epochs, self.last, self.width = epochs, 0.0, 0
 
     def show(self, epoch: int, history: History) -> None:
         """Rewrite the line with the latest history (at most every 0.1 s, and at the end)."""
@@ -103,7 +103,9 @@ class _Progress:
             return
         self.last = now
         stats = "  ".join(f"{k} {v[-1]:.4g}" for k, v in history.items())
-        self.stream.write(f"\repoch {epoch}/{self.epochs}  {stats}")
+        line = f"epoch {epoch}/{self.epochs}  {stats}"
+        self.stream.write("\r" + line.ljust(self.width))  # spaces cover a longer last line
+        self.width = len(line)
         self.stream.flush()
 
     def close(self) -> None:

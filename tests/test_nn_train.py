@@ -9,6 +9,7 @@ import pytest
 
 import nn
 from autograd import Value
+from nn.train import _Progress
 
 
 class _Terminal(io.StringIO):
@@ -97,6 +98,15 @@ def test_progress_is_one_updating_line_only_on_a_terminal(terminal, quiet, shown
     else:
         assert text.startswith("\repoch ") and text.endswith("\n") and text.count("\n") == 1
         assert "epoch 3/3" in text and "loss" in text
+
+
+def test_a_shorter_progress_line_covers_the_longer_one_before_it():
+    stream = _Terminal()
+    progress = _Progress(stream, quiet=False, epochs=2)
+    progress.show(1, {"loss": [0.123456]})
+    progress.show(2, {"loss": [0.5]})  # the last epoch is always shown
+    first, second = stream.getvalue().split("\r")[1:]
+    assert second == "epoch 2/2  loss 0.5".ljust(len(first)) and len(first) > len(second.strip())
 
 
 def test_evaluate_uses_eval_mode_records_no_graph_and_restores_the_mode():
