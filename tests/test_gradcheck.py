@@ -158,14 +158,20 @@ def test_kink_within_two_eps_is_unreliable_and_beyond_it_is_judged():
     assert not gradcheck(Value.relu, [2.5e-6], raise_exception=False).unreliable
 
 
-KINKED = [Value.relu, abs, lambda x: x.leaky_relu(0.1), lambda x: (3 * x).relu() * 2 - x]
+KINKED = {
+    "relu": Value.relu, "abs": abs, "leaky_relu": lambda x: x.leaky_relu(0.1),
+    "mixed": lambda x: (3 * x).relu() * 2 - x, "x relu(x)": lambda x: x * x.relu(),
+    "two kinks": lambda x: x.relu() + (x - 1e-6).relu(), "abs abs": lambda x: abs(abs(x) - 1e-6),
+    "steep": lambda x: (x * 1e6).tanh(),  # a feature as narrow as eps
+}
 
 
-@pytest.mark.parametrize("f", KINKED, ids=["relu", "abs", "leaky_relu", "mixed"])
+@pytest.mark.parametrize("f", KINKED.values(), ids=KINKED.keys())
 def test_a_right_derivative_never_fails_wherever_the_kink_is_within_two_eps(f):
     for k in range(-110, 111):  # x from -2.2 eps to 2.2 eps; x = -0.6 eps used to fail
-        result = gradcheck(f, [k * 2e-8], raise_exception=False)
-        assert result.passed, result
+        for check in (gradcheck, gradgradcheck):
+            result = check(f, [k * 2e-8], raise_exception=False)
+            assert result.passed, result
 
 
 @pytest.mark.parametrize("k", [-1.5, -1.0, -2 / 3, -0.6, -1 / 3, 0.0, 1 / 3, 0.6, 2 / 3, 1.0, 1.5])
