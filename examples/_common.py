@@ -75,6 +75,27 @@ def render_graph(root: Value, out: Path, name: str, **options: Any) -> Path:
     return path
 
 
+def plot_curves(out: Path, name: str, curves: dict[str, tuple[Sequence[float], Sequence[float]]],
+                title: str, xlabel: str, ylabel: str = "", logy: bool = False,
+                reference: tuple[str, Sequence[float], Sequence[float]] | None = None,
+                style: str = "-") -> None:
+    """One figure of labelled curves ``{label: (xs, ys)}`` (and a thick grey ``reference``)."""
+    plt = pyplot()
+    if plt is None:
+        return
+    fig, ax = plt.subplots(figsize=(7, 4))
+    if reference is not None:
+        label, xs, ys = reference
+        ax.plot(xs, ys, "k", linewidth=3, alpha=0.3, label=label)
+    for label, (xs, ys) in curves.items():
+        ax.plot(xs, ys, style, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend(fontsize=8)
+    save(fig, out, name)
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "  ") -> None:
     """Print rows under headers: the first column left-aligned, the rest right-aligned.
 

@@ -121,19 +121,11 @@ def winner(deep: float, shallow: float) -> str:
 
 def picture(models: dict[str, nn.MLP], out: Path) -> None:
     """T^4, the exact deep net, and the best trained net of each shape (needs matplotlib)."""
-    plt = _common.pyplot()
-    if plt is None:
-        return
-    xs = [-1 + i / 256 for i in range(513)]
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.plot(xs, [sawtooth(x, FOLDS) for x in xs], "k", linewidth=3, alpha=0.3,
-            label=f"T^{FOLDS} (= the hand-set deep net)")
-    for name, model in models.items():
-        ax.plot(xs, [model([x]).data for x in xs], label=f"trained {name}")
-    ax.set_xlabel("u = 2x - 1")
-    ax.legend(fontsize=8)
-    ax.set_title("depth vs width at equal budgets")
-    _common.save(fig, out, "depth_vs_width.png")
+    us = [-1 + i / 256 for i in range(513)]
+    curves = {f"trained {name}": (us, [m([u]).data for u in us]) for name, m in models.items()}
+    _common.plot_curves(out, "depth_vs_width.png", curves, "depth vs width at equal budgets",
+                        "u = 2x - 1", reference=(f"T^{FOLDS} (= the hand-set deep net)", us,
+                                                 [sawtooth(u, FOLDS) for u in us]))
 
 
 def main() -> None:

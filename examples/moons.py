@@ -67,12 +67,10 @@ def pictures(model: nn.MLP, data: tuple[list, list], history: dict, out: Path, q
     _common.decision_regions(ax, lambda p: int(model(p).data > 0), X, [(t + 1) // 2 for t in y],
                              steps=30 if quick else 80, title="MLP(2, [16, 16, 1]) on moons")
     _common.save(fig, out, "moons_boundary.png")
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.plot(range(1, len(history["loss"]) + 1), history["loss"], label="hinge loss")
-    ax.plot(range(1, len(history["loss"]) + 1), history["accuracy"], label="training accuracy")
-    ax.set_xlabel("SGD step")
-    ax.legend()
-    _common.save(fig, out, "moons_loss.png")
+    steps = range(1, len(history["loss"]) + 1)
+    _common.plot_curves(out, "moons_loss.png", {"hinge loss": (steps, history["loss"]),
+                                                "training accuracy": (steps, history["accuracy"])},
+                        "training on moons", "SGD step")
 
 
 def main() -> None:

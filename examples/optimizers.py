@@ -43,17 +43,9 @@ def run(make: Callable[[list], nn.Optimizer], data: tuple, steps: int) -> dict[s
 
 def picture(histories: dict[str, dict], out: Path) -> None:
     """Loss against step for each optimizer, log scale (needs matplotlib)."""
-    plt = _common.pyplot()
-    if plt is None:
-        return
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name, history in histories.items():
-        ax.semilogy(range(1, len(history["loss"]) + 1), history["loss"], label=name)
-    ax.set_xlabel("step")
-    ax.set_ylabel("binary cross-entropy")
-    ax.legend()
-    ax.set_title("one problem, four optimizers")
-    _common.save(fig, out, "optimizers.png")
+    curves = {name: (range(1, len(h["loss"]) + 1), h["loss"]) for name, h in histories.items()}
+    _common.plot_curves(out, "optimizers.png", curves, "one problem, four optimizers", "step",
+                        "binary cross-entropy", logy=True)
 
 
 def main() -> None:

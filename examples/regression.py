@@ -58,18 +58,10 @@ def summarize(rows: list[list], steps: int) -> None:
 
 def picture(models: dict[int, nn.MLP], test: tuple, out: Path) -> None:
     """sin and each width's fit (needs matplotlib)."""
-    plt = _common.pyplot()
-    if plt is None:
-        return
     us = [x[0] for x in test[0]]
-    fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot(us, test[1], "k", linewidth=3, alpha=0.3, label="sin(pi u)")
-    for width, model in models.items():
-        ax.plot(us, [model(x).data for x in test[0]], label=f"width {width}")
-    ax.set_xlabel("u")
-    ax.legend(fontsize=8)
-    ax.set_title("one hidden layer of growing width")
-    _common.save(fig, out, "regression.png")
+    curves = {f"width {w}": (us, [m(x).data for x in test[0]]) for w, m in models.items()}
+    _common.plot_curves(out, "regression.png", curves, "one hidden layer of growing width", "u",
+                        reference=("sin(pi u)", us, test[1]))
 
 
 def main() -> None:

@@ -36,17 +36,10 @@ def layer_grad_norms(activation: str, init: str, depth: int, data: tuple) -> lis
 
 def picture(norms: dict[str, list[float]], out: Path) -> None:
     """Gradient norm against layer, on a log scale (needs matplotlib)."""
-    plt = _common.pyplot()
-    if plt is None:
-        return
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for activation, values in norms.items():
-        ax.semilogy(range(1, len(values) + 1), values, "o-", label=activation)
-    ax.set_xlabel("layer (1 = input side)")
-    ax.set_ylabel("||dL/dW||")
-    ax.legend()
-    ax.set_title("gradient norm per layer at initialization")
-    _common.save(fig, out, "vanishing_gradients.png")
+    curves = {act: (range(1, len(values) + 1), values) for act, values in norms.items()}
+    _common.plot_curves(out, "vanishing_gradients.png", curves,
+                        "gradient norm per layer at initialization", "layer (1 = input side)",
+                        "||dL/dW||", logy=True, style="o-")
 
 
 def main() -> None:
