@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from autograd import Value
+from autograd.testing import finite_floats as floats
 
 
 def assert_close(actual: float, expected: float, rel: float = 1e-6, abs_: float = 1e-9) -> None:
@@ -21,11 +22,6 @@ def assert_close(actual: float, expected: float, rel: float = 1e-6, abs_: float 
 def central_difference(f: Callable[[float], float], x: float, eps: float = 1e-6) -> float:
     """(f(x + eps) - f(x - eps)) / 2 eps, the numeric derivative."""
     return (f(x + eps) - f(x - eps)) / (2 * eps)
-
-
-def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
-    """Finite floats in [lo, hi]."""
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
 
 def away_from(strategy: st.SearchStrategy[float], *kinks: float, gap: float = 1e-3):
