@@ -134,7 +134,7 @@ def main() -> None:
     if args.quick:
         models = trained_nets(BUDGETS[:1], seeds=[0], steps=40)
     else:
-        models = trained_nets(BUDGETS, seeds=[0, 1], steps=500)
+        models = trained_nets(BUDGETS, seeds=[0, 1], steps=400)
     picture(models, args.out)
 
 
