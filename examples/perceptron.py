@@ -24,6 +24,7 @@ import _common
 
 import nn
 
+Dataset = tuple[list[list[float]], list[int]]  # (X, y), as nn's data sets
 ETA = 0.1
 GATES = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 
@@ -33,9 +34,11 @@ def zeros(rng: object, fan_in: int, fan_out: int) -> float:
     return 0.0
 
 
-def separable_cloud(n: int, seed: int) -> nn.data.Dataset:
-    """Points uniform in the square, labelled by the side of the line x0 + x1 = 0.2 they
-    are on, leaving out a strip of half-width 0.05 (the margin) around the line."""
+def separable_cloud(n: int, seed: int) -> Dataset:
+    """Points uniform in the square, labelled by their side of the line x0 + x1 = 0.2.
+
+    A strip of half-width 0.05 around the line is left empty: the margin.
+    """
     X, _ = nn.make_xor(n, seed=seed)
     kept = [x for x in X if abs(x[0] + x[1] - 0.2) > 0.05]
     return kept, [int(x[0] + x[1] > 0.2) for x in kept]
@@ -79,7 +82,7 @@ def perceptrons(max_epochs: int, seed: int) -> dict[str, tuple]:
     return results
 
 
-def mlp(hidden: int, data: nn.data.Dataset, steps: int, lr: float, seed: int) -> nn.MLP:
+def mlp(hidden: int, data: Dataset, steps: int, lr: float, seed: int) -> nn.MLP:
     """MLP(2, [hidden, 1]) with tanh, trained by full-batch Adam on binary cross-entropy."""
     model = nn.MLP(2, [hidden, 1], activation="tanh", seed=seed)
     nn.fit(model, nn.bce_with_logits, data, nn.Adam(model.parameters(), lr=lr), epochs=steps,
@@ -90,7 +93,7 @@ def mlp(hidden: int, data: nn.data.Dataset, steps: int, lr: float, seed: int) ->
     return model
 
 
-def mlps_on_xor(steps: int, cloud: nn.data.Dataset, seed: int) -> nn.MLP:
+def mlps_on_xor(steps: int, cloud: Dataset, seed: int) -> nn.MLP:
     """An MLP on XOR's four points (with its truth table) and on the XOR cloud."""
     print(f"an MLP (one hidden tanh layer, {steps} Adam steps, binary cross-entropy) learns XOR:")
     t = [0, 1, 1, 0]
