@@ -129,12 +129,15 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     ``loss`` (mean training loss, without the penalty, measured before each step),
     ``accuracy`` (``metric`` of the training outputs), and with ``test_data``
     ``test_loss``/``test_accuracy`` after the epoch. Progress goes to ``stream``
-    (stderr) as one updating line, only if it is a terminal and not ``quiet``.
+    (stderr) as one updating line, only if it is a terminal and not ``quiet``. With
+    ``batch_size`` the examples are shuffled every epoch by ``rng`` or ``seed`` (default 0).
     """
     if not data[0] or len(data[0]) != len(data[1]):
         raise ValueError(f"fit needs data = (X, y) of equal, nonzero length, got {len(data[0])} "
                          f"inputs and {len(data[1])} targets")
-    order_rng = make_rng(seed, rng) if shuffle else None
+    # shuffling only matters with mini-batches; unseeded it uses seed 0, so runs reproduce
+    reshuffle = shuffle and batch_size is not None
+    order_rng = make_rng(0 if seed is None and rng is None else seed, rng) if reshuffle else None
     history: History = {"loss": []}
     progress = _Progress(stream, quiet, epochs)
     for epoch in range(1, epochs + 1):
