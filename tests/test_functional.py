@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, grad, hessian, jacobian, value_and_grad
+from autograd.testing import expressions
 from tests.strategies import OP_IDS, OPS, assert_close, central_difference, floats
 
 
@@ -117,3 +118,20 @@ def test_hessian_matches_finite_differences_of_the_gradient(x, y):
             numeric = central_difference(partial_i, (x, y)[j])
             assert_close(h[i][j], numeric, rel=1e-4, abs_=1e-6)
         assert_close(h[0][1], h[1][0], rel=1e-12, abs_=1e-12)
+
+
+@given(expressions(n_inputs=(1, 3), max_nodes=8))
+def test_hessians_of_random_dags_are_symmetric_and_match_finite_differences(ex):
+    h = hessian(ex.fn)(*ex.inputs)
+    n = len(ex.inputs)
+    for i in range(n):
+        for j in range(n):
+            assert_close(h[i][j], h[j][i], rel=1e-9, abs_=1e-9)
+
+            def partial_i(t, i=i, j=j):
+                args = list(ex.inputs)
+                args[j] = t
+                return grad(ex.fn, argnums=i)(*args)
+
+            numeric = central_difference(partial_i, ex.inputs[j], eps=1e-5)
+            assert_close(h[i][j], numeric, rel=1e-3, abs_=1e-4)
