@@ -29,7 +29,7 @@ from .engine import Value, lift
 from .graph import topological_order
 from .symbolic import NAMESPACE
 
-Key = tuple  # (group sizes, wrt flags, node entries, unit seed): see codegen.generate
+Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop): codegen.generate's args
 CACHE_SIZE = 64  # programs kept: a key is about 100 bytes per node
 _CACHE: dict[Key, Program] = {}
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
@@ -114,7 +114,7 @@ class Compiled:
         self.traces = 0  # how many times f was traced (once per number of arguments)
         self.program: Program | None = None  # the program of the last call
         self._structures: dict[int, tuple[tuple, tuple]] = {}
-        self._programs: dict[tuple[int, tuple[bool, bool], bool], Program] = {}
+        self._programs: dict[tuple, Program] = {}  # (n inputs, wrt, unit seed, loop)
 
     def __call__(self, *xs: float) -> float:
         """f(*xs), as a float."""
@@ -138,21 +138,24 @@ class Compiled:
         return value
 
     def backward_batch(self, rows: Iterable[Sequence[float]], grad: float = 1.0) -> list[float]:
-        """``backward(*row, grad=grad)`` for each row, reading the params once: the values.
+        """``backward(*row, grad=grad)`` for each row: the values, bit for bit as eager's.
 
-        One compiled per-example function reused over a batch. On an error no ``grad`` changes.
+        One compiled per-example loop over the rows, reading the params once; on an error no
+        ``grad`` changes.
         """
         rows = [_floats(row) for row in rows]
         if self.check or not rows:
             return [self.backward(*row, grad=grad) for row in rows]
-        fn = self._program(rows[0], PARAMS, grad == 1.0).fn
-        data, s, grads, values = [p.data for p in self.params], float(grad), self._param_grads(), []
-        for row in rows:
-            try:
-                value, grads = fn(data, row, s, grads)
-            except (ArithmeticError, ValueError) as error:
-                self._raise_eager(row, error)
-            values.append(value)
+        if any(len(row) != len(rows[0]) for row in rows):
+            raise ValueError("backward_batch: the rows have different lengths")
+        fn = self._program(rows[0], PARAMS, grad == 1.0, loop=True).fn
+        try:
+            values, grads = fn([p.data for p in self.params], rows, float(grad),
+                               self._param_grads())
+        except (ArithmeticError, ValueError) as error:
+            for row in rows:  # the first row that fails in eager mode, for its error
+                self._graph(row)
+            raise error
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g
         return values
@@ -173,18 +176,19 @@ class Compiled:
             self._check(xs, wrt, s, grads, out)
         return out
 
-    def _program(self, xs: list[float], wrt: tuple[bool, bool], unit: bool) -> Program:
+    def _program(self, xs: list[float], wrt: tuple[bool, bool], unit: bool,
+                 loop: bool = False) -> Program:
         """The program for these inputs, gradients and seed (1.0 or not), traced if need be."""
         unit = unit and wrt != FORWARD
-        program = self._programs.get((len(xs), wrt, unit))
+        program = self._programs.get((len(xs), wrt, unit, loop))
         if program is None:
             if len(xs) not in self._structures:
                 root, inputs = self._graph(xs)
                 self._structures[len(xs)] = structure_key(root, [self.params, inputs])
                 self.traces += 1
             sizes, entries = self._structures[len(xs)]
-            key = (sizes, wrt, entries, unit)
-            program = self._programs[len(xs), wrt, unit] = program_for(key)
+            key = (sizes, wrt, entries, unit, loop)
+            program = self._programs[len(xs), wrt, unit, loop] = program_for(key)
         self.program = program
         return program
 

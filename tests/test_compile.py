@@ -119,7 +119,8 @@ def test_keys_fold_constant_subgraphs_and_cut_at_inputs():
     out = x * (Value(3.0) * 4.0)  # 3 * 4 depends on no input: one constant 12
     sizes, entries = structure_key(out, [[x]])
     assert entries[-1][0] == "*" and ("c", (12.0).hex()) in entries and sizes == (1,)
-    assert program_for(((1,), (True,), entries, False)).fn([5.0], 1.0, [0.0]) == (60.0, (12.0,))
+    program = program_for(((1,), (True,), entries, False, False))
+    assert program.fn([5.0], 1.0, [0.0]) == (60.0, (12.0,))
 
 
 def test_check_catches_a_branch_on_data():
