@@ -14,7 +14,7 @@ from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
 from .graph import topological_order
 from .html import to_html
-from .modes import no_grad
+from .modes import gc_paused, no_grad
 from .render import RenderError, draw, render, to_dot
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "detect_anomaly",
     "dot",
     "draw",
+    "gc_paused",
     "grad",
     "gradcheck",
     "gradgradcheck",

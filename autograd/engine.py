@@ -16,16 +16,15 @@ freed by reference counting alone.
 
 from __future__ import annotations
 
-import gc
 import math
 import numbers
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
 from . import rules as r
 from .backprop import propagate
 from .graph import topological_order
+from .modes import gc_paused
 from .rules import NARY, RULES
 
 Number = Union[int, float]
@@ -263,7 +262,7 @@ class Value:
         first, so its ``grad`` shows the last pass. With ``create_graph=True`` the pass
         is itself recorded with Values, so the grads can be differentiated again.
         """
-        with _gc_paused():
+        with gc_paused():  # the walk's burst of containers would trigger rescans of the graph
             order = topological_order(self, _parents)
         for node in order:
             if node._a is not None:
@@ -278,20 +277,6 @@ class Value:
 
 
 _parents = Value.parents.fget  # the walk calls this for every node: skip the property lookup
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic GC: the walk makes a burst of short-lived containers and no
-    cycles, and each collection it triggers would rescan the whole graph (2.5x slower on
-    a 400,000-node chain). Reference counting still frees everything."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def lift(x: Operand) -> Value:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from autograd import Value, no_grad
+from autograd import Value, gc_paused, no_grad
 
 from .data import batches
 from .init import make_rng
@@ -142,8 +142,9 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     progress = _Progress(stream, quiet, epochs)
     for epoch in range(1, epochs + 1):
         model.train()
-        epoch_loss, outputs, targets = _train_epoch(model, loss, data, optimizer, batch_size,
-                                                    penalty, order_rng)
+        with gc_paused():  # the engine makes no reference cycles: skip the collector's rescans
+            epoch_loss, outputs, targets = _train_epoch(model, loss, data, optimizer,
+                                                        batch_size, penalty, order_rng)
         stats = _epoch_stats(model, loss, metric, test_data, outputs, targets)
         for key, value in {"loss": epoch_loss, **stats}.items():
             history.setdefault(key, []).append(value)

@@ -314,3 +314,26 @@ def test_nan_and_infinity_propagate_as_ieee():
     assert math.isnan(Value(math.nan).relu().data)
     assert (Value(math.inf) + 1).data == math.inf
     assert math.isnan((Value(math.inf) * 0).data)
+
+
+def test_gc_paused_restores_the_collector_state():
+    assert gc.isenabled()
+    with autograd.gc_paused():
+        assert not gc.isenabled()
+        with autograd.gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with autograd.gc_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+
+
+def test_backward_leaves_the_collector_enabled():
+    x = Value(1.0)
+    (x * x).backward()
+    assert gc.isenabled()
