@@ -75,7 +75,7 @@ def engine_cases(rows: list, weights: list, ns: list[int], a: list, b: list) -> 
     """{row: {column: case}} for this engine and micrograd."""
     w1 = ours.w1(rows, weights)
     cases: dict = {"W1": {"eager": w1["eager"], "compiled": w1["compiled"]},
-                   "W1 per example": {"compiled": w1["compiled per example"]},
+                   "W1 whole step": {"compiled": w1["compiled whole step"]},
                    **{f"W2 {n:,}": ours.w2(n) for n in ns}, "W3": ours.w3(a, b)}
     if peers.available():
         cases["W1"].update(peers.w1(rows, weights))
@@ -122,8 +122,8 @@ def ratio(num: float | None, den: float | None) -> str:
     return f"{num / den:.3g}x" if num and den else ""
 
 
-LABELS = {"W1": "W1 demo step (MLP 2-16-16-1, 100 points)", "W1 per example":
-          "W1 same, compiled per example"}
+LABELS = {"W1": "W1 demo step (MLP 2-16-16-1, 100 points)", "W1 whole step":
+          "W1 same, compiled as one whole-step graph"}
 
 
 def table(results: dict, memory: dict, leftover: dict) -> list[str]:
@@ -133,7 +133,7 @@ def table(results: dict, memory: dict, leftover: dict) -> list[str]:
              "| compiled / unrolled floor |", "|---" * 10 + "|"]
     for row, cells in results.items():
         t = {col: cells[col][0] for col in cells}
-        same = results["W1"] if row == "W1 per example" else cells  # its references: W1's
+        same = results["W1"] if row == "W1 whole step" else cells  # its references: W1's
         ref = {col: same[col][0] for col in same}
         times = [fmt(t.get(col)) for col in COLUMNS]
         ratios = [ratio(ref.get("micrograd"), t.get("eager")),
@@ -159,7 +159,7 @@ def notes(results: dict) -> list[str]:
     for row, cells in results.items():
         if "compiled" in cells:
             median, _, first = cells["compiled"]
-            eager = (results["W1"] if row == "W1 per example" else cells)["eager"][0]
+            eager = (results["W1"] if row == "W1 whole step" else cells)["eager"][0]
             once = max(first - median, 0.0)
             pays = f"pays off after {math.ceil(once / (eager - median))} steps" \
                 if eager > median else "does not pay off"

@@ -167,6 +167,18 @@ def test_errors_match_eager(f, x):
         assert str(compiled.value) == str(eager.value)
 
 
+def test_backward_batch_errors_change_no_grad():
+    w = Value(2.0)
+    cf = jit(lambda x: (x * w).log(), params=[w])
+    with pytest.raises(ValueError, match=r"log\(-2\.0\)"):  # eager mode's message
+        cf.backward_batch([[1.0], [-1.0]])
+    assert w.grad == 0.0
+    assert cf.backward_batch([[1.0], [3.0]]) == [math.log(2.0), math.log(6.0)]
+    assert w.grad == 1.0  # d/dw log(x w) = 1/w, twice
+    with pytest.raises(ValueError, match="lengths"):
+        cf.backward_batch([[1.0], [1.0, 2.0]])
+
+
 def test_inputs_are_converted_like_value_and_labels_never_become_code():
     w = Value(3.0, label="__import__('os').system('echo hi')")
     cf = jit(lambda x, y: x * y * w)
