@@ -211,7 +211,7 @@ class Compiled:
         if entries != traced:
             raise TraceError(f"f's graph differs from its trace: {_difference(traced, entries)}")
         wanted = self.params if wrt == PARAMS else inputs if wrt == INPUTS else []
-        expected = _eager(root, wanted, s, grads)
+        expected = _eager(root, wanted, s, grads) if wanted else [root.data]
         actual = (out[0], *out[1])
         for name, a, e in zip(["value", *(f"grad {i}" for i in range(len(wanted)))],
                               actual, expected, strict=True):

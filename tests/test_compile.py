@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
-from autograd import Value
+from autograd import Value, codegen
 from autograd.codegen import CHUNK
 from autograd.compile import TraceError, jit, program_for, structure_key
 from autograd.testing import expressions
@@ -73,6 +73,29 @@ def test_mlp_param_grads_match_eager_bit_for_bit(seed, act, hidden):
     autograd.zero_grad(params)
     assert [cf.backward(*row, grad=0.5) for row in rows] == values
     assert [p.grad for p in params] == [0.5 * g for g in expected]  # seed 0.5 scales exactly
+
+
+def test_whole_batch_trace_matches_eager_bit_for_bit():
+    params, f = mlp(random.Random(5), [3, 4, 1], "relu")
+    batch = lambda *xs: autograd.sum(f(*xs[i : i + 3]) for i in range(0, len(xs), 3))
+    xs = [random.Random(6).uniform(-2, 2) for _ in range(3 * 20)]  # 20 terms per weight
+    autograd.zero_grad(params)
+    out = batch(*map(Value, xs))
+    out.backward()
+    expected = [p.grad for p in params]
+    autograd.zero_grad(params)
+    assert jit(batch, params=params).backward(*xs) == out.data
+    assert [p.grad for p in params] == expected
+
+
+def test_compensated_sum_path(monkeypatch):
+    monkeypatch.setattr(codegen, "COMPENSATED_SUM", True)  # as on Python >= 3.12
+    n = CHUNK + 3
+    f = lambda *xs: autograd.dot(xs[:n], xs[n:], 0.375).sin()
+    xs = [random.Random(7).uniform(-1, 1) for _ in range(2 * n)]
+    cf = jit(f)
+    assert cf.value_and_grad(*xs) == eager_value_and_grad(f, xs)
+    assert "_sum(" in cf.program.source
 
 
 def test_gradient_matches_closed_form():
