@@ -30,7 +30,7 @@ from .graph import topological_order
 from .symbolic import NAMESPACE
 
 Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop): codegen.generate's args
-CACHE_SIZE = 64  # programs kept: a key is about 100 bytes per node
+CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
 _CACHE: dict[Key, Program] = {}
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
 
@@ -82,7 +82,7 @@ def program_for(key: Key) -> Program:
     """The cached Program of ``key``, generating and compiling it on a miss."""
     program = _CACHE.get(key)
     if program is None:
-        if len(_CACHE) >= CACHE_SIZE:
+        while _CACHE and sum(len(k[2]) for k in _CACHE) + len(key[2]) > CACHE_NODES:
             del _CACHE[next(iter(_CACHE))]  # the oldest
         program = _CACHE[key] = Program(key)
     return program
