@@ -113,7 +113,7 @@ def fmt(seconds: float | None) -> str:
     if seconds is None:
         return ""
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale or unit == "µs":
+        if seconds >= 0.9995 * scale or unit == "µs":  # 999.96 µs shows as 1 ms
             return f"{seconds / scale:.3g} {unit}"
     return ""
 
