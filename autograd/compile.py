@@ -21,8 +21,9 @@ the builtin ``compile`` on ``from autograd import *``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from .codegen import generate
 from .engine import Value, lift
@@ -102,124 +103,141 @@ def _recording() -> bool:
 
 
 class Compiled:
-    """``f`` traced once per number of arguments and replayed through generated code.
+    """``f`` traced once per call signature and replayed through generated code.
 
     ``params`` are Values that ``f`` reads (a model's parameters): each call uses their
     current ``data``, and ``backward`` adds to their ``grad`` as eager ``backward`` does.
+    Arguments at the positions in ``static`` reach ``f`` as they are (a class index, a label
+    that ``f`` checks): each distinct value gets its own trace, as ``jax.jit``'s static args.
     """
 
     def __init__(self, f: Callable[..., Any], params: Iterable[Value] = (),
-                 check: bool = False) -> None:
-        self.f, self.params, self.check = f, list(params), check
-        self.traces = 0  # how many times f was traced (once per number of arguments)
+                 check: bool = False, static: Iterable[int] = ()) -> None:
+        self.f, self.params, self.check, self.static = f, list(params), check, set(static)
+        self.traces = 0  # how many times f was traced (once per call signature)
         self.program: Program | None = None  # the program of the last call
-        self._structures: dict[int, tuple[tuple, tuple]] = {}
-        self._programs: dict[tuple, Program] = {}  # (n inputs, wrt, unit seed, loop)
+        self._structures: dict[tuple, tuple[tuple, tuple]] = {}  # signature -> (sizes, nodes)
+        self._programs: dict[tuple, Program] = {}  # (signature, wrt, unit seed, loop)
 
-    def __call__(self, *xs: float) -> float:
-        """f(*xs), as a float."""
-        return self._run(_floats(xs), FORWARD, 1.0, ())[0]
+    def __call__(self, *args: Any) -> float:
+        """f(*args), as a float."""
+        return self._run(*self._split(args), FORWARD, 1.0, ())[0]
 
-    def value_and_grad(self, *xs: float) -> tuple[float, list[float]]:
-        """(f(*xs), [df/dx for each x])."""
-        xs = _floats(xs)
-        value, grads = self._run(xs, INPUTS, 1.0, (0.0,) * len(xs))
+    def value_and_grad(self, *args: Any) -> tuple[float, list[float]]:
+        """(f(*args), [df/dx for each argument x that is not static])."""
+        signature, xs = self._split(args)
+        value, grads = self._run(signature, xs, INPUTS, 1.0, (0.0,) * len(xs))
         return value, list(grads)
 
-    def grad(self, *xs: float) -> list[float]:
-        """[df/dx for each x]."""
-        return self.value_and_grad(*xs)[1]
+    def grad(self, *args: Any) -> list[float]:
+        """[df/dx for each argument x that is not static]."""
+        return self.value_and_grad(*args)[1]
 
-    def backward(self, *xs: float, grad: float = 1.0) -> float:
-        """f(*xs), adding grad * df/dp to ``p.grad`` of each param, like ``f(...).backward()``."""
-        value, grads = self._run(_floats(xs), PARAMS, float(grad), self._param_grads())
+    def backward(self, *args: Any, grad: float = 1.0) -> float:
+        """f(*args), adding grad * df/dp to ``p.grad`` of each param, as ``f(...).backward()``."""
+        value, grads = self._run(*self._split(args), PARAMS, float(grad), self._param_grads())
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g
         return value
 
-    def backward_batch(self, rows: Iterable[Sequence[float]], grad: float = 1.0) -> list[float]:
+    def backward_batch(self, rows: Iterable[Sequence[Any]], grad: float = 1.0) -> list[float]:
         """``backward(*row, grad=grad)`` for each row: the values, bit for bit as eager's.
 
-        One compiled per-example loop over the rows, reading the params once; on an error no
-        ``grad`` changes.
+        Each run of rows with one signature is one compiled loop; the params are read once,
+        and on an error no ``grad`` changes.
         """
-        rows = [_floats(row) for row in rows]
-        if self.check or not rows:
+        rows = list(rows)
+        if self.check:
             return [self.backward(*row, grad=grad) for row in rows]
-        if any(len(row) != len(rows[0]) for row in rows):
-            raise ValueError("backward_batch: the rows have different lengths")
-        fn = self._program(rows[0], PARAMS, grad == 1.0, loop=True).fn
-        try:
-            values, grads = fn([p.data for p in self.params], rows, float(grad),
-                               self._param_grads())
-        except (ArithmeticError, ValueError) as error:
-            for row in rows:  # the first row that fails in eager mode, for its error
-                self._graph(row)
-            raise error
+        data, grads, values = [p.data for p in self.params], self._param_grads(), []
+        calls = map(self._split, rows)
+        for signature, run in itertools.groupby(calls, key=lambda call: call[0]):
+            xs = [x for _, x in run]
+            fn = self._program(signature, xs[0], PARAMS, grad == 1.0, loop=True).fn
+            try:
+                done, grads = fn(data, xs, float(grad), grads)
+            except (ArithmeticError, ValueError) as error:
+                for x in xs:  # the first row that fails in eager mode, for its error
+                    self._graph(signature, x)
+                raise error
+            values += done
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g
         return values
 
+    def _split(self, args: Sequence[Any]) -> tuple[tuple, list[float]]:
+        """The call's signature (number of arguments, static values) and its other args."""
+        n = len(args)
+        if not self.static:
+            return (n, ()), _floats(args)
+        if any(not -n <= i < n for i in self.static):
+            raise ValueError(f"jit: static positions {sorted(self.static)} for {n} arguments")
+        positions = sorted(i % n for i in self.static)
+        xs = _floats(x for i, x in enumerate(args) if i not in positions)
+        return (n, tuple((i, args[i]) for i in positions)), xs
+
     def _param_grads(self) -> list[float]:
         return _floats(p.grad for p in self.params)
 
-    def _run(self, xs: list[float], wrt: tuple[bool, bool], s: float, grads: Sequence[float]):
-        fn = self._program(xs, wrt, s == 1.0).fn
+    def _run(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], s: float,
+             grads: Sequence[float]) -> tuple[float, Sequence[float]]:
+        fn = self._program(signature, xs, wrt, s == 1.0).fn
         data = [p.data for p in self.params]
         try:
             out = fn(data, xs) if wrt == FORWARD else fn(data, xs, s, grads)
         except (ArithmeticError, ValueError) as error:
-            self._raise_eager(xs, error)
+            self._graph(signature, xs)  # eager mode's error: same type, and it names the op
+            raise error  # eager mode did not raise: the compiled code's own error
         if wrt == FORWARD:
             out = (out, ())
         if self.check:
-            self._check(xs, wrt, s, grads, out)
+            self._check(signature, xs, wrt, s, grads, out)
         return out
 
-    def _program(self, xs: list[float], wrt: tuple[bool, bool], unit: bool,
+    def _program(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], unit: bool,
                  loop: bool = False) -> Program:
-        """The program for these inputs, gradients and seed (1.0 or not), traced if need be."""
+        """The program for this signature, gradients and seed (1.0 or not), traced if need be."""
         unit = unit and wrt != FORWARD
-        program = self._programs.get((len(xs), wrt, unit, loop))
+        program = self._programs.get((signature, wrt, unit, loop))
         if program is None:
-            if len(xs) not in self._structures:
-                root, inputs = self._graph(xs)
-                self._structures[len(xs)] = structure_key(root, [self.params, inputs])
+            if signature not in self._structures:
+                root, inputs = self._graph(signature, xs)
+                self._structures[signature] = structure_key(root, [self.params, inputs])
                 self.traces += 1
-            sizes, entries = self._structures[len(xs)]
+            sizes, entries = self._structures[signature]
             key = (sizes, wrt, entries, unit, loop)
-            program = self._programs[len(xs), wrt, unit, loop] = program_for(key)
+            program = self._programs[signature, wrt, unit, loop] = program_for(key)
         self.program = program
         return program
 
-    def _graph(self, xs: list[float]) -> tuple[Value, list[Value]]:
+    def _graph(self, signature: tuple, xs: list[float]) -> tuple[Value, list[Value]]:
+        """Run f in eager mode: its output, and the Values given for the non-static args."""
         if not _recording():
             raise RuntimeError("jit: cannot trace under no_grad (no graph is recorded)")
         inputs = [Value(x) for x in xs]
-        return lift(self.f(*inputs)), inputs
+        args: list[Any] = list(inputs)
+        for i, value in signature[1]:
+            args.insert(i, value)
+        return lift(self.f(*args)), inputs
 
-    def _raise_eager(self, xs: list[float], error: Exception) -> NoReturn:
-        """Re-run eager mode for its error (same type, a message naming the op and value)."""
-        self._graph(xs)
-        raise error  # eager mode did not raise: the compiled code's own error
-
-    def _check(self, xs, wrt, s, grads, out) -> None:
+    def _check(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], s: float,
+               grads: Sequence[float], out: tuple[float, Sequence[float]]) -> None:
         """Raise TraceError unless eager mode builds the same graph and the same numbers."""
-        root, inputs = self._graph(xs)
+        root, inputs = self._graph(signature, xs)
         entries = structure_key(root, [self.params, inputs])[1]
-        traced = self._structures[len(xs)][1]
+        traced = self._structures[signature][1]
         if entries != traced:
             raise TraceError(f"f's graph differs from its trace: {_difference(traced, entries)}")
         wanted = self.params if wrt == PARAMS else inputs if wrt == INPUTS else []
         expected = _eager(root, wanted, s, grads) if wanted else [root.data]
-        actual = (out[0], *out[1])
-        for name, a, e in zip(["value", *(f"grad {i}" for i in range(len(wanted)))],
-                              actual, expected, strict=True):
+        names = ["value", *(f"grad {i}" for i in range(len(wanted)))]
+        for name, a, e in zip(names, (out[0], *out[1]), expected, strict=True):
             if not _same(a, e):
                 raise TraceError(f"compiled {name} {a!r} != eager {e!r}")
 
 
-def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = False) -> Compiled:
+def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = False,
+        static: Iterable[int] = ()) -> Compiled:
     """Compile ``f`` (a function of floats building one Value) by tracing it on its first call.
 
     >>> from autograd.compile import jit
@@ -227,7 +245,7 @@ def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = Fa
     >>> cf(2.0, 0.0), cf.value_and_grad(2.0, 0.0)
     (1.0, (1.0, [0.0, 3.0]))
     """
-    return Compiled(f, params, check)
+    return Compiled(f, params, check, static)
 
 
 def _eager(root: Value, wanted: Sequence[Value], s: float, grads: Sequence[float]) -> list:

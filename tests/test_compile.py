@@ -198,8 +198,31 @@ def test_backward_batch_errors_change_no_grad():
     assert w.grad == 0.0
     assert cf.backward_batch([[1.0], [3.0]]) == [math.log(2.0), math.log(6.0)]
     assert w.grad == 1.0  # d/dw log(x w) = 1/w, twice
-    with pytest.raises(ValueError, match="lengths"):
+    with pytest.raises(TypeError):  # a row of two: its own trace, where f fails
         cf.backward_batch([[1.0], [1.0, 2.0]])
+    assert w.grad == 1.0
+
+
+def test_static_arguments_get_a_trace_per_value():
+    w = Value(0.5)
+
+    def f(x, label, k):  # checks its label, and picks by index: neither can be a Value
+        assert label in (-1, 1)
+        return (1 - label * (x * w)).relu() + [x, w][k] * 2.0
+
+    cf = jit(f, params=[w], static=(1, -1))
+    rows = [(3.0, 1, 0), (3.0, -1, 1), (1.0, -1, 1), (2.0, 1, 0)]
+    autograd.zero_grad([w])
+    for row in rows:
+        eager = f(Value(row[0]), *row[1:])
+        eager.backward()
+    expected = w.grad
+    w.grad = 0.0
+    assert cf.backward_batch(rows) == [f(Value(r[0]), *r[1:]).data for r in rows]
+    assert w.grad == expected and cf.traces == 2
+    assert cf.value_and_grad(2.0, -1, 1) == (3.0, [0.5])  # relu(1 + x w) + 2 w: d/dx only
+    with pytest.raises(ValueError, match="static"):
+        cf(1.0)
 
 
 def test_inputs_are_converted_like_value_and_labels_never_become_code():
