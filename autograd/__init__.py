@@ -9,6 +9,7 @@
 """
 
 from .anomaly import AnomalyError, detect_anomaly
+from .compile import Compiled, TraceError, jit
 from .engine import RULES, Operand, Value, dot, lift, sum, zero_grad
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
@@ -20,11 +21,13 @@ from .render import RenderError, draw, render, to_dot
 __all__ = [
     "RULES",
     "AnomalyError",
+    "Compiled",
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
     "Operand",
     "RenderError",
+    "TraceError",
     "Value",
     "detect_anomaly",
     "dot",
@@ -35,6 +38,7 @@ __all__ = [
     "gradgradcheck",
     "hessian",
     "jacobian",
+    "jit",
     "lift",
     "no_grad",
     "render",
