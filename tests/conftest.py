@@ -1,7 +1,9 @@
-"""Hypothesis profiles: 'ci' (derandomized, no deadline) is chosen when CI is set."""
+"""Hypothesis profiles: "ci" (derandomized, no deadline) when CI is set; CI also needs the system tools."""
 
 import os
+import shutil
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -9,3 +11,15 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_sessionstart(session):
+    """Under CI the system tools must be there: their tests must run, never skip."""
+    if os.environ.get("CI"):
+        tools = ("dot", "chromium", "chromedriver")
+        missing = [tool for tool in tools if shutil.which(tool) is None]
+        if missing:
+            raise pytest.UsageError(
+                f"CI is set but {', '.join(missing)} is missing: "
+                "apt-get install graphviz chromium chromium-driver (see .ci/run)"
+            )
