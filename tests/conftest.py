@@ -1,4 +1,4 @@
-"""Hypothesis profiles: "ci" (derandomized, no deadline) when CI is set; CI also needs the system tools."""
+"""Hypothesis profiles ("ci" when CI is set: derandomized, no deadline); CI needs dot, chromium."""
 
 import os
 import shutil
