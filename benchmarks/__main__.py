@@ -1,8 +1,8 @@
 """``python -m benchmarks [--quick]``: one table, this engine against the floors and micrograd.
 
 Each time is the median of repeated runs after one warm-up run, the columns of a row taking
-turns run by run; the garbage collector runs between runs, outside the timing (so
-micrograd's cyclic garbage is collected for free).
+turns run by run. Each run is charged the time to collect the cyclic garbage it leaves
+(micrograd's reference cycles), and none pays for another's (see ``timed``).
 Compiled mode's one-off cost (trace, generate, compile) is reported apart, with the number of
 steps after which it has paid for itself. Every column of a row must compute the same
 number (a loss, a gradient or a sum): a mismatch is reported under the table.
@@ -27,11 +27,24 @@ COLUMNS = ["eager", "compiled", "floor loops", "floor unrolled", "micrograd"]
 
 
 def timed(setup: Callable[[], Any], run: Callable[[], float]) -> tuple[float, float]:
-    gc.collect()
+    """(seconds, result) of one run, plus the time to collect the cyclic garbage it left.
+
+    Automatic collections during the run count as they fall. Afterwards one collection
+    frees what the run left (micrograd's reference cycles) and a second one measures the
+    cost of a collection with nothing to free: the difference is charged to the run. So no
+    column pays for another's garbage, and none collects its own for free.
+    """
     setup()
+    gc.collect()
     start = time.perf_counter()
     result = run()
-    return time.perf_counter() - start, result
+    elapsed = time.perf_counter() - start
+    t0 = time.perf_counter()
+    gc.collect()
+    t1 = time.perf_counter()
+    gc.collect()
+    t2 = time.perf_counter()
+    return elapsed + max(0.0, (t1 - t0) - (t2 - t1)), result
 
 
 def measure_row(cases: dict[str, tuple], budget: float) -> dict[str, tuple[float, float, float]]:
