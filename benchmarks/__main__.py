@@ -90,6 +90,9 @@ def engine_cases(rows: list, weights: list, ns: list[int], a: list, b: list) -> 
     cases: dict = {"W1": {"eager": w1["eager"], "compiled": w1["compiled"]},
                    "W1 whole step": {"compiled": w1["compiled whole step"]},
                    **{f"W2 {n:,}": ours.w2(n) for n in ns}, "W3": ours.w3(a, b)}
+    big = f"W2 {ns[-1]:,}"
+    cases["W1 paused"] = {"eager": ours.paused(w1["eager"])}
+    cases[f"{big} paused"] = {"eager": ours.paused(cases[big]["eager"])}
     if peers.available():
         cases["W1"].update(peers.w1(rows, weights))
         for n in ns:
@@ -139,6 +142,10 @@ LABELS = {"W1": "W1 demo step (MLP 2-16-16-1, 100 points)", "W1 whole step":
           "W1 same, compiled as one whole-step graph"}
 
 
+def label(row: str) -> str:
+    return LABELS.get(row, row.replace(" paused", " again, eager inside `autograd.gc_paused()`"))
+
+
 def table(results: dict, memory: dict, leftover: dict) -> list[str]:
     """The markdown table: times, then ratios, one row per workload."""
     lines = ["| workload | eager | compiled | floor: loops | floor: unrolled | micrograd 0.1.0 "
@@ -146,14 +153,15 @@ def table(results: dict, memory: dict, leftover: dict) -> list[str]:
              "| compiled / unrolled floor |", "|---" * 10 + "|"]
     for row, cells in results.items():
         t = {col: cells[col][0] for col in cells}
-        same = results["W1"] if row == "W1 whole step" else cells  # its references: W1's
+        base = "W1" if row == "W1 whole step" else row.removesuffix(" paused")
+        same = results[base]  # a variant row is compared with its base row's references
         ref = {col: same[col][0] for col in same}
         times = [fmt(t.get(col)) for col in COLUMNS]
         ratios = [ratio(ref.get("micrograd"), t.get("eager")),
                   ratio(ref.get("micrograd"), t.get("compiled")),
                   ratio(t.get("eager"), ref.get("floor loops")),
                   ratio(t.get("compiled"), ref.get("floor unrolled"))]
-        lines.append(f"| {LABELS.get(row, row)} | {' | '.join(times + ratios)} |")
+        lines.append(f"| {label(row)} | {' | '.join(times + ratios)} |")
     mine, theirs = memory.get("eager"), memory.get("micrograd")
     lines.append(f"| W4 bytes per node (W3 graph, tracemalloc) | {mine:.0f} | | | | "
                  f"{'' if theirs is None else f'{theirs:.0f}'} | "
@@ -176,7 +184,7 @@ def notes(results: dict) -> list[str]:
             once = max(first - median, 0.0)
             pays = f"pays off after {math.ceil(once / (eager - median))} steps" \
                 if eager > median else "does not pay off"
-            out.append(f"- {LABELS.get(row, row)}: trace + generate + compile once "
+            out.append(f"- {label(row)}: trace + generate + compile once "
                        f"{fmt(once)}; {pays} (eager {fmt(eager)}, compiled {fmt(median)}).")
         values = {col: cell[1] for col, cell in cells.items()}
         base = next(iter(values.values()))

@@ -67,6 +67,18 @@ def w1(rows: Sequence[tuple[float, float, float]], weights: list) -> dict[str, C
             "compiled whole step": (reset, compiled_step)}
 
 
+def paused(case: Case) -> Case:
+    """The same run inside ``autograd.gc_paused()``: the engine makes no reference cycles,
+    so pausing Python's cyclic collector is safe and spares its rescans of the graph."""
+    setup, run = case
+
+    def run_paused() -> float:
+        with autograd.gc_paused():
+            return run()
+
+    return setup, run_paused
+
+
 def w2(n: int) -> dict[str, Case]:
     """A chain y = x + x + ... of n additions: build and backward; dy/dx."""
 
