@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import os
 import traceback
 from types import TracebackType
 from typing import Any
 
 from . import engine
 
-_HERE = __file__.rsplit("/", 1)[0]  # frames inside the library are not the user's code
+_HERE = os.path.dirname(os.path.abspath(__file__))  # frames in the library are not the user's
 
 
 class AnomalyError(ArithmeticError):
@@ -41,9 +42,10 @@ class detect_anomaly:  # noqa: N801 - a context manager named like torch's
 
     def __init__(self) -> None:
         self._origins: dict[int, tuple[Any, str]] = {}
+        self._saved: list[Any] = []
 
     def __enter__(self) -> detect_anomaly:
-        self._saved = engine._Mode.anomaly
+        self._saved.append(engine._Mode.anomaly)
         engine._set_mode(engine._Mode.record, self)
         return self
 
@@ -53,8 +55,9 @@ class detect_anomaly:  # noqa: N801 - a context manager named like torch's
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        engine._set_mode(engine._Mode.record, self._saved)
-        self._origins.clear()
+        engine._set_mode(engine._Mode.record, self._saved.pop())
+        if not self._saved:
+            self._origins.clear()
 
     def forward(self, node: Any) -> None:
         """Remember where ``node`` was made; raise if its value is not finite."""

@@ -28,6 +28,7 @@ from typing import Any
 from .codegen import generate
 from .engine import Value, lift
 from .graph import topological_order
+from .modes import enable_grad
 from .symbolic import NAMESPACE
 
 Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop): codegen.generate's args
@@ -96,10 +97,6 @@ def _floats(xs: Iterable[Any]) -> list[float]:
 
 def _same(a: float, b: float) -> bool:
     return a == b or (a != a and b != b)  # NaN matches NaN
-
-
-def _recording() -> bool:
-    return bool((Value(0.0) + 0.0).parents)  # False under no_grad
 
 
 class Compiled:
@@ -172,7 +169,7 @@ class Compiled:
             return (n, ()), _floats(args)
         if any(not -n <= i < n for i in self.static):
             raise ValueError(f"jit: static positions {sorted(self.static)} for {n} arguments")
-        positions = sorted(i % n for i in self.static)
+        positions = sorted({i % n for i in self.static})
         xs = _floats(x for i, x in enumerate(args) if i not in positions)
         return (n, tuple((i, args[i]) for i in positions)), xs
 
@@ -212,13 +209,12 @@ class Compiled:
 
     def _graph(self, signature: tuple, xs: list[float]) -> tuple[Value, list[Value]]:
         """Run f in eager mode: its output, and the Values given for the non-static args."""
-        if not _recording():
-            raise RuntimeError("jit: cannot trace under no_grad (no graph is recorded)")
         inputs = [Value(x) for x in xs]
         args: list[Any] = list(inputs)
         for i, value in signature[1]:
             args.insert(i, value)
-        return lift(self.f(*args)), inputs
+        with enable_grad():  # a trace is a graph, even inside no_grad
+            return lift(self.f(*args)), inputs
 
     def _check(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], s: float,
                grads: Sequence[float], out: tuple[float, Sequence[float]]) -> None:

@@ -24,7 +24,7 @@ from typing import Any, Union
 from . import rules as r
 from .backprop import propagate
 from .graph import topological_order
-from .modes import gc_paused
+from .modes import enable_grad, gc_paused
 from .rules import NARY, RULES
 
 Number = Union[int, float]
@@ -136,15 +136,16 @@ class Value:
         c = _as_float(other)
         return _unary("**", self, r.checked_pow(self.data, c), c)
 
-    # d/dx x^c = c x^(c-1)   (c a constant; 0 when c = 0)
-    RULES["**"] = lambda x, out, c: c * r.power(x, c - 1) if c != 0 else 0.0
+    # d/dx x^c = c x^(c-1)   (c a constant; 0 at c = 0, even at x = 0)
+    RULES["**"] = lambda x, out, c: r.mul_power(c, x, c - 1)
 
     def __rpow__(self, other: Operand) -> Value:
         base = lift(other)
         return _binary("pow", base, self, r.checked_pow(base.data, self.data))
 
-    # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a   (0 at a = 0, NaN for a < 0: undefined)
-    RULES["pow"] = lambda a, b, out: (b * r.power(a, b - 1), r.xlogy(out, a))
+    # d(a^b)/da = b a^(b-1)   (0 at b = 0, even at a = 0)
+    # d(a^b)/db = a^b ln a     (0 at a = 0; NaN for a < 0, where it is undefined)
+    RULES["pow"] = lambda a, b, out: (r.mul_power(b, a, b - 1), r.xlogy(out, a))
 
     def __neg__(self) -> Value:
         return self * -1.0
@@ -267,9 +268,15 @@ class Value:
         for node in order:
             if node._a is not None:
                 node.grad = 0.0
+        if isinstance(grad, Value) and not create_graph:
+            raise TypeError("backward: a Value seed needs create_graph=True (else pass a number)")
         seed = lift(grad) if create_graph else _as_float(grad)
         self.grad = self.grad + seed if self._a is None else seed
-        propagate(reversed(order), create_graph, _Mode.anomaly)
+        if create_graph:  # the pass is a graph even inside no_grad
+            with enable_grad():
+                propagate(reversed(order), create_graph, _Mode.anomaly)
+        else:
+            propagate(reversed(order), create_graph, _Mode.anomaly)
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph."""

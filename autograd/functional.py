@@ -22,6 +22,7 @@ from typing import Any
 
 from .engine import Value
 from .graph import topological_order
+from .modes import enable_grad
 
 Fn = Callable[..., Any]
 Argnums = int | Sequence[int]
@@ -84,9 +85,10 @@ def value_and_grad(f: Fn, argnums: Argnums = 0) -> Fn:
     def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
         traced = _traced(args)
         nums = _argnums(argnums, len(args))
-        xs = _inputs(args)
-        out = _scalar_output(f, xs)
-        [row] = _jacobian_rows([out], [xs[i] for i in nums], create_graph=traced)
+        with enable_grad():  # a transform differentiates even inside no_grad
+            xs = _inputs(args)
+            out = _scalar_output(f, xs)
+            [row] = _jacobian_rows([out], [xs[i] for i in nums], create_graph=traced)
         value, grads = (out, row) if traced else (_plain(out), [_plain(g) for g in row])
         return value, grads[0] if isinstance(argnums, int) else tuple(grads)
 
@@ -104,10 +106,11 @@ def jacobian(f: Fn) -> Fn:
 
     def jacobian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)
-        xs = _inputs(args)
-        outs = f(*xs)
-        outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
-        rows = _jacobian_rows(outs, xs, create_graph=traced)
+        with enable_grad():
+            xs = _inputs(args)
+            outs = f(*xs)
+            outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+            rows = _jacobian_rows(outs, xs, create_graph=traced)
         return rows if traced else [[_plain(d) for d in row] for row in rows]
 
     return jacobian_f
@@ -118,10 +121,11 @@ def hessian(f: Fn) -> Fn:
 
     def hessian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)
-        xs = _inputs(args)
-        out = _scalar_output(f, xs)
-        [grads] = _jacobian_rows([out], xs, create_graph=True)
-        rows = _jacobian_rows(grads, xs, create_graph=traced)
+        with enable_grad():
+            xs = _inputs(args)
+            out = _scalar_output(f, xs)
+            [grads] = _jacobian_rows([out], xs, create_graph=True)
+            rows = _jacobian_rows(grads, xs, create_graph=traced)
         return rows if traced else [[_plain(h) for h in row] for row in rows]
 
     return hessian_f

@@ -10,12 +10,17 @@ from types import TracebackType
 from . import engine
 
 
-class no_grad:  # noqa: N801 - a context manager named like torch.no_grad
-    """Within this block ops build no graph: results are leaves (evaluation, optimizer steps)."""
+class _RecordSwitch:
+    """Set the engine's recording flag within a block; restore it after (nesting works)."""
 
-    def __enter__(self) -> no_grad:
-        self._saved = engine._Mode.record
-        engine._set_mode(False, engine._Mode.anomaly)
+    record = True
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> _RecordSwitch:
+        self._saved.append(engine._Mode.record)
+        engine._set_mode(self.record, engine._Mode.anomaly)
         return self
 
     def __exit__(
@@ -24,7 +29,19 @@ class no_grad:  # noqa: N801 - a context manager named like torch.no_grad
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        engine._set_mode(self._saved, engine._Mode.anomaly)
+        engine._set_mode(self._saved.pop(), engine._Mode.anomaly)
+
+
+class no_grad(_RecordSwitch):  # noqa: N801 - a context manager named like torch.no_grad
+    """Within this block ops build no graph: results are leaves (evaluation, optimizer steps)."""
+
+    record = False
+
+
+class enable_grad(_RecordSwitch):  # noqa: N801 - named like torch.enable_grad
+    """Within this block ops record their graph even inside ``no_grad`` (used by transforms)."""
+
+    record = True
 
 
 @contextmanager

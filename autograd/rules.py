@@ -16,7 +16,9 @@ from operator import mul
 from typing import Any
 
 RULES: dict[str, Callable[..., Any]] = {}
-"""op name -> its local derivative rule: (*inputs, out[, arg]) -> d(out)/d(each input).
+"""op name -> its local derivative rule, d(out)/d(input): unary ``(x, out)`` or
+``(x, out, arg)`` -> one derivative; binary ``(a, b, out)`` -> a pair; n-ary
+``(inputs, out)`` -> a sequence.
 
 Filled in by ``engine.py``, each rule right under its op's forward computation."""
 
@@ -126,21 +128,58 @@ def cos(x: Any) -> Any:
     return x.cos() if hasattr(x, "data") else _symbolic("cos", x)
 
 
+def _data(x: Any) -> Any:
+    return x.data if hasattr(x, "data") else x
+
+
+def _pole(x: float, e: float) -> float:
+    """The infinite x ** e at a pole or past overflow: negative only for x < 0 and odd e."""
+    odd = e.is_integer() and e % 2 == 1
+    return math.copysign(math.inf, x) if odd else math.inf
+
+
+def _no_graph_at_pole(x: Any) -> ZeroDivisionError:
+    return ZeroDivisionError(
+        f"a derivative is infinite at {x.data!r} (a pole): it has no derivatives of its own "
+        "there, so backward(create_graph=True) cannot go on (plain backward gives inf)"
+    )
+
+
 def power(x: Any, e: Any) -> Any:
-    """x ** e, where the float form gives +-inf for 0 ** negative (a derivative's pole)."""
+    """x ** e, where the float form gives +-inf at a pole (0 ** negative) or on overflow."""
     if type(x) is float and type(e) is float:
         if x == 0 and e < 0:
-            odd = e.is_integer() and e % 2 == 1
-            return math.copysign(math.inf, x) if odd else math.inf
-        return math.pow(x, e)
-    return x ** e if hasattr(x, "data") else _symbolic("power", x, e)
+            return _pole(x, e)
+        try:
+            return math.pow(x, e)
+        except OverflowError:
+            return _pole(x, e)
+    if not hasattr(x, "data"):
+        return _symbolic("power", x, e)
+    if x.data == 0 and _data(e) < 0:
+        raise _no_graph_at_pole(x)
+    return x**e
+
+
+def mul_power(c: Any, x: Any, e: Any) -> Any:
+    """c * x ** e, taken as 0 where c = 0 and x ** e is infinite (zero beats the pole)."""
+    if any(hasattr(a, "symbolic_call") for a in (c, x, e)):
+        return _symbolic("mul_power", c, x, e)
+    if _data(c) == 0 and _data(x) == 0 and _data(e) < 0:
+        return 0.0
+    p = power(x, e)
+    return 0.0 if _data(c) == 0 and not math.isfinite(_data(p)) else c * p
 
 
 def reciprocal(x: Any) -> Any:
     """1 / x, where the float form gives +-inf at 0 (a derivative's pole)."""
     if type(x) is float:
         return 1.0 / x if x else math.copysign(math.inf, x)
-    return 1 / x if hasattr(x, "data") else _symbolic("reciprocal", x)
+    if not hasattr(x, "data"):
+        return _symbolic("reciprocal", x)
+    if x.data == 0:
+        raise _no_graph_at_pole(x)
+    return 1 / x
 
 
 def xlogy(y: Any, a: Any) -> Any:

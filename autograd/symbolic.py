@@ -23,6 +23,7 @@ NAMESPACE: dict[str, Any] = {
     "_sin": math.sin, "_cos": math.cos,
     # backward: the rules' helpers, on floats
     "_sign": r.sign, "_power": r.power, "_reciprocal": r.reciprocal, "_xlogy": r.xlogy,
+    "_mul_power": r.mul_power,
 }
 """The only names generated code can see."""
 

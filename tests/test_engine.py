@@ -140,9 +140,10 @@ def test_constant_output_and_leaf_backward():
     x = Value(1.0)
     x.backward()
     assert x.grad == 1.0
-    c = Value(5.0) * 0
+    five = Value(5.0)
+    c = five * 0
     c.backward()
-    assert c.data == 0.0
+    assert c.data == 0.0 and c.grad == 1.0 and five.grad == 0.0
 
 
 def test_million_node_chain_has_no_recursion_limit():
@@ -337,3 +338,27 @@ def test_backward_leaves_the_collector_enabled():
     x = Value(1.0)
     (x * x).backward()
     assert gc.isenabled()
+
+
+def test_pow_overflowing_only_in_its_derivative_still_computes():
+    assert (Value(1e-300) ** -1).data == math.pow(1e-300, -1.0)  # finite, though x^-2 overflows
+    x = Value(0.5)
+    y = x**-1023
+    y.backward()
+    assert y.data == 2.0**1023 and x.grad == -math.inf
+
+
+def test_modes_nest_and_restore_even_for_one_reused_instance():
+    ng = no_grad()
+    with ng:
+        with ng:
+            pass
+        assert (Value(1.0) * 2).parents == ()
+    assert (Value(1.0) * 2).parents != ()
+    da = detect_anomaly()
+    with da:
+        with da:
+            pass
+        with pytest.raises(autograd.AnomalyError):
+            Value(1e300) * Value(1e300)
+    assert (Value(1e300) * Value(1e300)).data == math.inf

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, grad, hessian, jacobian, value_and_grad
+from autograd import Value, grad, hessian, jacobian, no_grad, value_and_grad
 from autograd.testing import expressions
 from tests.strategies import OP_IDS, OPS, assert_close, central_difference, floats
 
@@ -135,3 +135,44 @@ def test_hessians_of_random_dags_are_symmetric_and_match_finite_differences(ex):
 
             numeric = central_difference(partial_i, ex.inputs[j], eps=1e-5)
             assert_close(h[i][j], numeric, rel=1e-3, abs_=1e-4)
+
+
+def test_transforms_differentiate_inside_no_grad():
+    with no_grad():
+        assert grad(lambda x: x * x)(3.0) == 6.0
+        assert hessian(lambda x: x * x * x)(3.0) == [[18.0]]
+        x = Value(2.0)
+        y = x**3
+    # y was built under no_grad: a leaf; a create_graph pass under no_grad still records
+    assert y.parents == ()
+    x = Value(2.0)
+    y = x**3
+    with no_grad():
+        y.backward(create_graph=True)
+    g = x.grad
+    x.grad = 0.0
+    g.backward()
+    assert x.grad == 12.0  # d2/dx2 x^3 = 6x
+
+
+def test_higher_order_at_a_pole_is_a_clear_error_not_a_silent_zero():
+    assert grad(lambda x: x.sqrt())(0.0) == math.inf  # first order: +inf, as PyTorch
+    for f in (lambda x: x.sqrt(), lambda x: x**0.5):
+        with pytest.raises(ZeroDivisionError, match=r"infinite at 0\.0"):
+            grad(grad(f))(0.0)
+
+
+def test_zero_coefficient_beats_overflow_in_higher_orders():
+    for x in (0.0, 5e-324, -1e-320, 1.0):
+        assert grad(grad(grad(lambda v: v**2)))(x) == 0.0
+
+
+def test_zero_exponent_has_zero_base_derivative_even_at_zero():
+    assert grad(lambda a, b: a**b)(0.0, 0.0) == 0.0
+    assert grad(lambda x: x**0)(0.0) == 0.0
+
+
+def test_value_seed_needs_create_graph():
+    x = Value(2.0)
+    with pytest.raises(TypeError, match="create_graph=True"):
+        (x * x).backward(Value(1.0))
