@@ -11,17 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .rules import NARY, RULES
+from .rules import NARY, apply_rule
 
 
 def local_grads_as_values(node: Any) -> tuple[Any, ...]:
     """The node's local derivatives recomputed by its rule on Values (for create_graph)."""
-    rule, a, b, arg = RULES[node.op], node._a, node._b, node._arg
-    if b is NARY:
-        return rule(a, node)
-    if b is None:
-        return (rule(a, node) if arg is None else rule(a, node, arg),)
-    return rule(a, b, node)
+    return apply_rule(node.op, node.parents, node, node.arg)
 
 
 def propagate(nodes: Iterable[Any], create_graph: bool, anomaly: Any = None) -> None:

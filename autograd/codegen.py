@@ -96,16 +96,6 @@ def _compensated(name: str, terms: list[str]) -> list[str]:
 # ---- backward: the rules on symbols, accumulated children first ----
 
 
-def local_grads(op: str, parents: list[Sym], out: Sym, arg: float | None) -> tuple[Any, ...]:
-    """d(out)/d(each parent), as symbols, from the op's rule in ``RULES``."""
-    rule = r.RULES[op]
-    if op in ("sum", "dot"):
-        return tuple(rule(tuple(parents), out))
-    if len(parents) == 2:
-        return tuple(rule(*parents, out))
-    return (rule(parents[0], out) if arg is None else rule(parents[0], out, arg),)
-
-
 def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
              unit_seed: bool = False, loop: bool = False) -> str:
     """Source of ``forward(A0, A1, ...)``, or of ``value_and_grad(A0, ..., s, G)`` if any ``wrt``.
@@ -210,7 +200,7 @@ def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], nee
         g = Sym(f"g{i}")  # eager: 0.0 + t_1 + t_2 + ... (equal but for the sign of a zero)
     arg = None if rest[0] is None else float.fromhex(rest[0])
     parents = rest[1]
-    for p, d in zip(parents, local_grads(op, [syms[p] for p in parents], syms[i], arg),
+    for p, d in zip(parents, r.apply_rule(op, [syms[p] for p in parents], syms[i], arg),
                     strict=True):
         if need[p]:
             terms[p].append(g * d)

@@ -390,15 +390,13 @@ def _record(op: str, parents: tuple[Value, ...], out: float, arg: Any) -> Value:
     """The slow path: no_grad makes a leaf; anomaly mode checks and remembers the node."""
     if not _Mode.record:
         return _node("", out, None, None, None, None, None)
-    datas = tuple(p.data for p in parents)
-    if op in ("sum", "dot"):
-        node = _node(op, out, parents, NARY, RULES[op](datas, out), None, None)
+    local = r.apply_rule(op, [p.data for p in parents], out, arg)
+    if op in r.NARY_OPS:
+        node = _node(op, out, parents, NARY, local, None, None)
     elif len(parents) == 2:
-        da, db = RULES[op](*datas, out)
-        node = _node(op, out, parents[0], parents[1], da, db, None)
+        node = _node(op, out, parents[0], parents[1], local[0], local[1], None)
     else:
-        extra = () if arg is None else (arg,)
-        node = _node(op, out, parents[0], None, RULES[op](datas[0], out, *extra), None, arg)
+        node = _node(op, out, parents[0], None, local[0], None, arg)
     if _Mode.anomaly is not None:
         _Mode.anomaly.forward(node)
     return node

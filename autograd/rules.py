@@ -23,6 +23,17 @@ RULES: dict[str, Callable[..., Any]] = {}
 Filled in by ``engine.py``, each rule right under its op's forward computation."""
 
 NARY = "nary"  # marker in a node's ``_b`` when its parents and local derivatives are tuples
+NARY_OPS = frozenset({"sum", "dot"})  # ops whose rule takes all inputs as one sequence
+
+
+def apply_rule(op: str, inputs: Any, out: Any, arg: Any = None) -> tuple[Any, ...]:
+    """d(out)/d(each input) from ``op``'s rule, for any arity, on floats, Values or symbols."""
+    rule = RULES[op]
+    if op in NARY_OPS:
+        return tuple(rule(tuple(inputs), out))
+    if len(inputs) == 2:
+        return tuple(rule(*inputs, out))
+    return (rule(inputs[0], out) if arg is None else rule(inputs[0], out, arg),)
 
 
 def _symbolic(name: str, *args: Any) -> Any:
