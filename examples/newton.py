@@ -11,8 +11,9 @@ Run: python examples/newton.py [--quick]
 
 from __future__ import annotations
 
-import argparse
-import os
+from pathlib import Path
+
+from _common import parse_args, pyplot, save
 
 from autograd import grad, hessian, value_and_grad
 
@@ -57,15 +58,10 @@ def gradient_descent(lr: float, max_steps: int) -> list[tuple[float, float]]:
     return path
 
 
-def plot(paths: dict[str, list[tuple[float, float]]], out_dir: str) -> None:
+def plot(paths: dict[str, list[tuple[float, float]]], out: Path) -> None:
     """Contours of f with both paths, if matplotlib is installed."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("pictures: install matplotlib for them: pip install 'scalar-autograd[examples]'")
+    plt = pyplot()
+    if plt is None:
         return
     xs = [-2 + 4 * i / 200 for i in range(201)]
     ys = [-1 + 4 * j / 200 for j in range(201)]
@@ -77,19 +73,12 @@ def plot(paths: dict[str, list[tuple[float, float]]], out_dir: str) -> None:
     ax.plot([1], [1], "r*", markersize=12, label="minimum (1, 1)")
     ax.legend()
     ax.set_title("Rosenbrock: Newton vs gradient descent")
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, "newton.png")
-    fig.savefig(path, dpi=120)
-    print(f"picture: {path}")
+    save(fig, out, "newton.png")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few steps (for tests)")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
-    args = parser.parse_args()
-    quick = args.quick or os.environ.get("AUTOGRAD_QUICK") == "1"
-    gd_steps = 2_000 if quick else 50_000
+    args = parse_args(__doc__)
+    gd_steps = 2_000 if args.quick else 50_000
 
     newton_path = newton(max_steps=50)
     print("Newton's method (exact Hessian):")
