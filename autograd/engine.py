@@ -321,7 +321,7 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
 
 
 # d/dw_i (w . x + b) = x_i, d/dx_i = w_i, d/db = 1   (parents: w_1..w_n, x_1..x_n[, b])
-RULES["dot"] = lambda ps, out: r.dot_local_grads(ps)
+RULES["dot"] = r.dot_local_grads
 
 
 def zero_grad(values: Iterable[Value]) -> None:

@@ -99,7 +99,7 @@ def dot_data(datas: list[float]) -> float:
     return total + datas[-1] if len(datas) % 2 else total
 
 
-def dot_local_grads(ps: Any) -> Any:
+def dot_local_grads(ps: Any, out: Any = None) -> Any:
     """(x_1..x_n, w_1..w_n(, 1)) for ``ps`` = (w_1..w_n, x_1..x_n(, b)): d(w . x + b)/d(each)."""
     n = len(ps) // 2
     grads = ps[n : 2 * n] + ps[:n]
