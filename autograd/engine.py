@@ -263,14 +263,14 @@ class Value:
         first, so its ``grad`` shows the last pass. With ``create_graph=True`` the pass
         is itself recorded with Values, so the grads can be differentiated again.
         """
+        if isinstance(grad, Value) and not create_graph:
+            raise TypeError("backward: a Value seed needs create_graph=True (else pass a number)")
+        seed = lift(grad) if create_graph else _as_float(grad)
         with gc_paused():  # the walk's burst of containers would trigger rescans of the graph
             order = topological_order(self, _parents)
         for node in order:
             if node._a is not None:
                 node.grad = 0.0
-        if isinstance(grad, Value) and not create_graph:
-            raise TypeError("backward: a Value seed needs create_graph=True (else pass a number)")
-        seed = lift(grad) if create_graph else _as_float(grad)
         self.grad = self.grad + seed if self._a is None else seed
         if create_graph:  # the pass is a graph even inside no_grad
             with enable_grad():

@@ -362,3 +362,12 @@ def test_modes_nest_and_restore_even_for_one_reused_instance():
         with pytest.raises(autograd.AnomalyError):
             Value(1e300) * Value(1e300)
     assert (Value(1e300) * Value(1e300)).data == math.inf
+
+
+def test_a_bad_seed_is_rejected_before_any_grad_changes():
+    x = Value(2.0)
+    y = x * x
+    y.backward()
+    with pytest.raises(TypeError, match="str"):
+        y.backward("1")
+    assert (x.grad, y.grad) == (4.0, 1.0)
