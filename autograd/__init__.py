@@ -10,12 +10,13 @@
 
 from .anomaly import AnomalyError, detect_anomaly
 from .compile import Compiled, TraceError, jit
-from .engine import RULES, Operand, Value, dot, lift, sum, zero_grad
+from .engine import RULES, Operand, Value, lift, zero_grad
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
 from .graph import topological_order
 from .html import to_html
 from .modes import gc_paused, no_grad
+from .nary import dot, matvec, sum
 from .render import RenderError, draw, render, to_dot
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "jacobian",
     "jit",
     "lift",
+    "matvec",
     "no_grad",
     "render",
     "sum",

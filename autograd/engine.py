@@ -291,39 +291,6 @@ def lift(x: Operand) -> Value:
     return x if x.__class__ is Value or isinstance(x, Value) else Value(x)
 
 
-def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
-    """One n-ary node for the sum of ``values`` (Python's ``sum`` would make n nodes)."""
-    xs = tuple(map(lift, values))
-    datas = [x.data for x in xs]
-    total = 0.0
-    for d in datas:  # left to right, as a hand-written loop adds
-        total += d
-    return _nary("sum", xs, datas, total)
-
-
-# d/dx_i (x_1 + ... + x_n) = 1
-RULES["sum"] = lambda xs, out: (1.0,) * len(xs)
-
-
-def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = None) -> Value:
-    """One n-ary node for w_1 x_1 + ... + w_n x_n (+ bias): a neuron's weighted input."""
-    if len(ws) != len(xs):
-        raise ValueError(f"dot: lengths differ ({len(ws)} weights, {len(xs)} inputs)")
-    parents = (*ws, *xs) if bias is None else (*ws, *xs, bias)
-    try:  # the common case, all Values: no lifting (numpy's .data buffers fail in dot_data)
-        datas = [p.data for p in parents]
-        out = r.dot_data(datas)
-    except (AttributeError, TypeError):
-        parents = tuple(map(lift, parents))
-        datas = [p.data for p in parents]
-        out = r.dot_data(datas)
-    return _nary("dot", parents, datas, out)
-
-
-# d/dw_i (w . x + b) = x_i, d/dx_i = w_i, d/db = 1   (parents: w_1..w_n, x_1..x_n[, b])
-RULES["dot"] = r.dot_local_grads
-
-
 def zero_grad(values: Iterable[Value]) -> None:
     """Set ``grad`` of every Value in ``values`` to 0.0."""
     for v in values:
@@ -380,10 +347,10 @@ def _binary(op: str, a: Value, b: Value, out: float) -> Value:
     return _node(op, out, a, b, da, db, None)
 
 
-def _nary(op: str, xs: tuple[Value, ...], datas: list[float], out: float) -> Value:
+def _nary(op: str, xs: tuple[Value, ...], out: float, local: Sequence[float]) -> Value:
     if not _plain:
         return _record(op, xs, out, None)
-    return _node(op, out, xs, NARY, RULES[op](datas, out), None, None)
+    return _node(op, out, xs, NARY, local, None, None)
 
 
 def _record(op: str, parents: tuple[Value, ...], out: float, arg: Any) -> Value:

@@ -16,16 +16,23 @@ def topological_order(
     compared by identity (they must not define ``__eq__``).
     """
     order: list[Any] = []
-    seen = {root}
+    seen = {root}  # placed, or on the current path (whose nodes wait for their parents)
     stack = [(root, iter(parents(root)))]
+    # speed: a leaf, or an n-ary node whose parents are all placed already (in a net, most
+    # neurons after a layer's first), is placed at once; the superset test runs in C
+    place, push, mark, all_seen = order.append, stack.append, seen.add, seen.issuperset
     while stack:
         node, pending = stack[-1]
         for parent in pending:
             if parent not in seen:
-                seen.add(parent)
-                stack.append((parent, iter(parents(parent))))
-                break
+                mark(parent)
+                grand = parents(parent)
+                if not grand or (len(grand) > 2 and all_seen(grand)):
+                    place(parent)
+                else:  # descend: place its parents first
+                    push((parent, iter(grand)))
+                    break
         else:  # every parent is placed: the node can follow them
             stack.pop()
-            order.append(node)
+            place(node)
     return order

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from itertools import islice
-from operator import mul
 from typing import Any
 
 RULES: dict[str, Callable[..., Any]] = {}
@@ -90,13 +88,6 @@ def checked(fn: Any, name: str, x: float) -> float:
         return fn(x)
     except ValueError:
         raise ValueError(f"{name}: math domain error: {name}({x!r})") from None
-
-
-def dot_data(datas: list[float]) -> float:
-    """w . x (+ b) for ``datas`` = [w_1..w_n, x_1..x_n(, b)], added left to right."""
-    n = len(datas) // 2
-    total = sum(map(mul, datas, islice(datas, n, 2 * n)), 0.0)  # map stops after n pairs
-    return total + datas[-1] if len(datas) % 2 else total
 
 
 def dot_local_grads(ps: Any, out: Any = None) -> Any:

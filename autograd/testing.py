@@ -26,7 +26,7 @@ except ImportError as error:  # pragma: no cover - exercised with hypothesis hid
         "(or pip install hypothesis)"
     ) from error
 
-from . import engine
+from . import nary
 from .engine import Value
 from .graph import topological_order
 
@@ -79,7 +79,7 @@ _PARAM: dict[str, tuple[Callable[[Any, float], Any], tuple[float, ...], Callable
 }
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "pow": operator.pow}
-_NARY = {"sum": lambda *xs: engine.sum(xs), "dot": lambda *ps: _dot(ps)}
+_NARY = {"sum": lambda *xs: nary.sum(xs), "dot": lambda *ps: _dot(ps)}
 _CONSTANTS = (2.0, 0.5, -1.5, 3.0, -0.5)  # for + - * / with a number on one side
 _BASES = (2.0, 0.5, 3.0)  # for number ** Value
 
@@ -93,7 +93,7 @@ _APPLY = {**{k: v[0] for k, v in (*_UNARY.items(), *_PARAM.items())}, **_BINARY,
 def _dot(ps: Sequence[Any]) -> Any:
     """dot(ws, xs[, bias]) from its operands in the engine's order: w_1..w_n, x_1..x_n[, bias]."""
     n = len(ps) // 2
-    return engine.dot(ps[:n], ps[n : 2 * n], ps[-1] if len(ps) % 2 else None)
+    return nary.dot(ps[:n], ps[n : 2 * n], ps[-1] if len(ps) % 2 else None)
 
 
 def _apply(op: str, args: Sequence[Any]) -> Any:

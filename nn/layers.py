@@ -18,7 +18,7 @@ import random
 from collections.abc import Sequence
 from typing import Any, Union
 
-from autograd import Operand, Value, dot, lift
+from autograd import Operand, Value, dot, lift, matvec
 
 from .activations import ActivationLike, get_activation
 from .init import InitLike, get_init, make_rng
@@ -77,7 +77,8 @@ class Layer(Module):
 
     def forward(self, xs: list[Value]) -> list[Value]:
         """The outputs as a list, for inputs already lifted to Values."""
-        return [n(xs) for n in self.neurons]
+        zs = matvec([n.w for n in self.neurons], xs, [n.b for n in self.neurons])
+        return [n._phi(z) for n, z in zip(self.neurons, zs, strict=True)]
 
     def __call__(self, x: Input) -> Value | list[Value]:
         return _single(self.forward(_lift_all(x)))

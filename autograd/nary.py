@@ -1,0 +1,78 @@
+"""N-ary nodes: one node for a whole sum or dot product, where binary ops would make n.
+
+A neuron's weighted input z = w . x + b is one ``dot`` node with 2n + 1 parents, and a
+dense layer is ``matvec``: one dot node per neuron, reading the layer's inputs once.
+
+>>> from autograd import Value
+>>> x = [Value(1.0), Value(2.0)]
+>>> [z.data for z in matvec([[Value(3.0), Value(4.0)], [Value(-1.0), Value(0.5)]], x)]
+[11.0, 0.0]
+>>> s = sum(x)
+>>> s.op, s.data, len(s.parents)
+('sum', 3.0, 2)
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+from operator import mul
+
+from . import rules as r
+from .engine import Operand, Value, _nary, lift
+from .rules import RULES
+
+_sum = builtins.sum  # this module's ``sum`` makes a node
+
+
+def _values(xs: Iterable[Operand]) -> tuple[tuple[Value, ...], list[float]]:
+    """The operands as Values (numbers lifted to constant leaves) and their data."""
+    xs = tuple(xs)
+    datas = [x.data for x in xs if x.__class__ is Value]  # the common case: no lifting
+    if len(datas) != len(xs):
+        xs = tuple(map(lift, xs))
+        datas = [x.data for x in xs]
+    return xs, datas
+
+
+def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
+    """One n-ary node for the sum of ``values`` (Python's ``sum`` would make n nodes)."""
+    xs, datas = _values(values)
+    total = 0.0
+    for d in datas:  # left to right, as a hand-written loop adds
+        total += d
+    return _nary("sum", xs, total, RULES["sum"](datas, total))
+
+
+# d/dx_i (x_1 + ... + x_n) = 1
+RULES["sum"] = lambda xs, out: (1.0,) * len(xs)
+
+
+def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = None) -> Value:
+    """One n-ary node for w_1 x_1 + ... + w_n x_n (+ bias): a neuron's weighted input."""
+    return matvec([ws], xs, None if bias is None else [bias])[0]
+
+
+# d/dw_i (w . x + b) = x_i, d/dx_i = w_i, d/db = 1   (parents: w_1..w_n, x_1..x_n[, b])
+RULES["dot"] = r.dot_local_grads
+
+
+def matvec(rows: Sequence[Sequence[Operand]], xs: Sequence[Operand],
+           biases: Sequence[Operand] | None = None) -> list[Value]:
+    """``[dot(w, xs, b) for w, b in zip(rows, biases)]``, reading ``xs`` once: a dense layer."""
+    if biases is not None and len(biases) != len(rows):
+        raise ValueError(f"matvec: {len(rows)} rows of weights but {len(biases)} biases")
+    xs, xdata = _values(xs)
+    out = []
+    for j, row in enumerate(rows):
+        ws, wdata = _values(row)
+        if len(ws) != len(xs):
+            raise ValueError(f"dot: lengths differ ({len(ws)} weights, {len(xs)} inputs)")
+        z = _sum(map(mul, wdata, xdata), 0.0)  # w_1 x_1 + ... + w_n x_n, from 0.0 (see codegen)
+        # the local derivatives are RULES["dot"] on these data, taken as they are already split
+        if biases is None:
+            out.append(_nary("dot", (*ws, *xs), z, (*xdata, *wdata)))
+        else:
+            b = biases[j] if biases[j].__class__ is Value else lift(biases[j])
+            out.append(_nary("dot", (*ws, *xs, b), z + b.data, (*xdata, *wdata, 1.0)))
+    return out
