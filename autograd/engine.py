@@ -34,6 +34,8 @@ def _as_float(x: Any) -> float:
     """Convert a real number to float; anything else is a TypeError naming its type."""
     if type(x) is float:
         return x
+    if type(x) is int:  # exactly int: bool, numpy and other numbers take the checks below
+        return float(x)
     if (
         isinstance(x, (str, bytes, complex))
         or getattr(x, "ndim", 0) != 0
@@ -288,7 +290,9 @@ _parents = Value.parents.fget  # the walk calls this for every node: skip the pr
 
 def lift(x: Operand) -> Value:
     """``x`` itself if it is a Value, else a new constant leaf holding it."""
-    return x if x.__class__ is Value or isinstance(x, Value) else Value(x)
+    if x.__class__ is Value or isinstance(x, Value):
+        return x
+    return _node("", _as_float(x), None, None, None, None, None)  # Value(x), minus its checks
 
 
 def zero_grad(values: Iterable[Value]) -> None:

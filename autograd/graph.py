@@ -17,22 +17,23 @@ def topological_order(
     """
     order: list[Any] = []
     seen = {root}  # placed, or on the current path (whose nodes wait for their parents)
-    stack = [(root, iter(parents(root)))]
+    path, pending = [root], [iter(parents(root))]  # the path's nodes and their unvisited parents
     # speed: a leaf, or an n-ary node whose parents are all placed already (in a net, most
-    # neurons after a layer's first), is placed at once; the superset test runs in C
-    place, push, mark, all_seen = order.append, stack.append, seen.add, seen.issuperset
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
+    # neurons after a layer's first), is placed at once; the superset test runs in C.
+    # Two stacks instead of one of pairs: no tuple per node.
+    place, mark, all_seen = order.append, seen.add, seen.issuperset
+    while pending:
+        for parent in pending[-1]:
             if parent not in seen:
                 mark(parent)
                 grand = parents(parent)
                 if not grand or (len(grand) > 2 and all_seen(grand)):
                     place(parent)
                 else:  # descend: place its parents first
-                    push((parent, iter(grand)))
+                    path.append(parent)
+                    pending.append(iter(grand))
                     break
         else:  # every parent is placed: the node can follow them
-            stack.pop()
-            place(node)
+            pending.pop()
+            place(path.pop())
     return order

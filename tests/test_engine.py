@@ -71,6 +71,38 @@ def test_sum_and_dot_are_single_nodes_with_right_gradients():
 def test_dot_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="lengths differ"):
         autograd.dot([Value(1.0)], [1.0, 2.0])
+    with pytest.raises(ValueError, match="2 rows of weights but 1 biases"):
+        autograd.matvec([[Value(1.0)], [Value(2.0)]], [Value(1.0)], [Value(0.0)])
+
+
+def test_dot_lifts_numbers_and_rejects_objects_that_merely_have_data():
+    class Foreign:  # another engine's node: it has a float .data but is not a Value
+        data = 2.0
+
+    out = autograd.dot([3, np.float64(0.5)], [Value(1.0), 4.0], 1)
+    assert out.data == 3.0 * 1.0 + 0.5 * 4.0 + 1.0
+    assert all(isinstance(p, Value) for p in out.parents)
+    with pytest.raises(TypeError, match="Foreign"):
+        autograd.dot([Foreign()], [Value(1.0)])
+    with pytest.raises(TypeError, match="str"):
+        autograd.matvec([[Value(1.0)]], ["1.0"])
+
+
+def test_matvec_is_one_dot_node_per_row_with_closed_form_gradients():
+    rows = [[Value(w) for w in ws] for ws in ((1.0, -2.0), (0.5, 3.0), (-1.5, 0.25))]
+    xs, bs = [Value(2.0), Value(-1.0)], [Value(b) for b in (0.1, 0.0, -0.3)]
+    zs = autograd.matvec(rows, xs, bs)
+    assert [z.parents for z in zs] == [(*ws, *xs, b) for ws, b in zip(rows, bs, strict=True)]
+    pairs = list(zip(rows, bs, strict=True))
+    assert [z.data for z in zs] == [autograd.dot(ws, xs, b).data for ws, b in pairs]
+    autograd.sum(z * z for z in zs).backward()  # d/dw_ji = 2 z_j x_i, d/dx_i = sum_j 2 z_j w_ji
+    for ws, b, z in zip(rows, bs, zs, strict=True):
+        assert [w.grad for w in ws] == [2 * z.data * x.data for x in xs]
+        assert b.grad == 2 * z.data
+    for i, x in enumerate(xs):
+        expected = sum(2 * z.data * ws[i].data for ws, z in zip(rows, zs, strict=True))
+        assert x.grad == pytest.approx(expected)
+    assert autograd.matvec([], xs) == []
 
 
 # ---- the slides' worked examples ----
