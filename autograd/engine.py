@@ -9,9 +9,10 @@ on floats (eager), on Values (``create_graph=True``, higher-order derivatives) a
 the symbols of the compiled mode.
 
 Speed: nodes use ``__slots__`` and keep one or two parents and their local derivatives in
-slots (``_a``, ``_b``, ``_da``, ``_db``); n-ary nodes (``sum``, ``dot``) keep tuples there
-and mark ``_b`` with ``NARY``. No node refers to itself through a closure, so graphs are
-freed by reference counting alone.
+slots (``_a``, ``_b``, ``_da``, ``_db``; a unary node keeps its constant parameter, if any,
+in ``_db``); n-ary nodes (``sum``, ``dot``) keep tuples there and mark ``_b`` with
+``NARY``. No node refers to itself through a closure, so graphs are freed by reference
+counting alone.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Value:
     drawings and messages.
     """
 
-    __slots__ = ("_a", "_arg", "_b", "_da", "_db", "data", "grad", "label", "op")
+    __slots__ = ("_a", "_b", "_da", "_db", "data", "grad", "label", "op")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -65,7 +66,7 @@ class Value:
         self.grad: Any = 0.0
         self.label = label
         self.op = ""
-        self._a = self._b = self._da = self._db = self._arg = None
+        self._a = self._b = self._da = self._db = None
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -80,7 +81,7 @@ class Value:
     @property
     def arg(self) -> float | None:
         """The op's constant parameter (the exponent of ``x ** c``, a slope, alpha) or None."""
-        return self._arg
+        return self._db if self._b is None else None  # a unary node keeps it in _db
 
     @property
     def local_grads(self) -> tuple[Any, ...]:
@@ -292,7 +293,7 @@ def lift(x: Operand) -> Value:
     """``x`` itself if it is a Value, else a new constant leaf holding it."""
     if x.__class__ is Value or isinstance(x, Value):
         return x
-    return _node("", _as_float(x), None, None, None, None, None)  # Value(x), minus its checks
+    return _node("", _as_float(x), None, None, None, None)  # Value(x), minus its checks
 
 
 def zero_grad(values: Iterable[Value]) -> None:
@@ -321,7 +322,7 @@ def _set_mode(record: bool, anomaly: Any) -> None:
     _plain = record and anomaly is None
 
 
-def _node(op: str, data: float, a: Any, b: Any, da: Any, db: Any, arg: Any) -> Value:
+def _node(op: str, data: float, a: Any, b: Any, da: Any, db: Any) -> Value:
     # object.__new__ and plain slot stores: about twice as fast as calling Value(...)
     v = _new(Value)
     v.data = data
@@ -332,7 +333,6 @@ def _node(op: str, data: float, a: Any, b: Any, da: Any, db: Any, arg: Any) -> V
     v._b = b
     v._da = da
     v._db = db
-    v._arg = arg
     return v
 
 
@@ -341,33 +341,33 @@ def _unary(op: str, x: Value, out: float, arg: Any = None) -> Value:
         return _record(op, (x,), out, arg)
     rule = RULES[op]
     d = rule(x.data, out) if arg is None else rule(x.data, out, arg)
-    return _node(op, out, x, None, d, None, arg)
+    return _node(op, out, x, None, d, arg)  # _db: the constant parameter
 
 
 def _binary(op: str, a: Value, b: Value, out: float) -> Value:
     if not _plain:
         return _record(op, (a, b), out, None)
     da, db = RULES[op](a.data, b.data, out)
-    return _node(op, out, a, b, da, db, None)
+    return _node(op, out, a, b, da, db)
 
 
 def _nary(op: str, xs: tuple[Value, ...], out: float, local: Sequence[float]) -> Value:
     if not _plain:
         return _record(op, xs, out, None)
-    return _node(op, out, xs, NARY, local, None, None)
+    return _node(op, out, xs, NARY, local, None)
 
 
 def _record(op: str, parents: tuple[Value, ...], out: float, arg: Any) -> Value:
     """The slow path: no_grad makes a leaf; anomaly mode checks and remembers the node."""
     if not _Mode.record:
-        return _node("", out, None, None, None, None, None)
+        return _node("", out, None, None, None, None)
     local = r.apply_rule(op, [p.data for p in parents], out, arg)
     if op in r.NARY_OPS:
-        node = _node(op, out, parents, NARY, local, None, None)
+        node = _node(op, out, parents, NARY, local, None)
     elif len(parents) == 2:
-        node = _node(op, out, parents[0], parents[1], local[0], local[1], None)
+        node = _node(op, out, parents[0], parents[1], local[0], local[1])
     else:
-        node = _node(op, out, parents[0], None, local[0], None, arg)
+        node = _node(op, out, parents[0], None, local[0], arg)
     if _Mode.anomaly is not None:
         _Mode.anomaly.forward(node)
     return node
