@@ -17,13 +17,14 @@ are reused once dead, so few floats are alive at a time (``schedule``, ``allocat
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from . import rules as r
-from .symbolic import Sym, const, literal
+from .symbolic import Sym, Where, as_sym, const, literal
 
 CHUNK = 200  # terms per statement: a longer ``a + b + ...`` nests too deep for CPython's compiler
 
@@ -33,6 +34,12 @@ CHUNK = 200  # terms per statement: a longer ``a + b + ...`` nests too deep for 
 COMPENSATED_SUM = sum([1.0, 1e100, 1.0, -1e100]) != 0.0
 MAX_NESTING = 20  # parentheses a value written into its user's expression may nest
 LEAF_BATCH = 8  # a leaf adds up to this many terms per statement: fewer loads and stores
+GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard``)
+# ops whose every local derivative is finite where their value is: a * b, and w . x + b (a
+# finite sum of finite products; an inf or NaN term makes the sum inf or NaN, compensated too)
+VALUE_BOUNDS = frozenset({"*", "dot"})
+GUARD_NOTE = ("# if g or v - v: skip adding a node's terms g * d to its leaves' grads where "
+              "every one is +-0 (g is +-0 and v, the node's value, finite)")
 NAME = re.compile(r"\b[vgh]\d+\b")  # the variables: values, grads, inputs' grads
 SPLIT = re.compile(r"\b([vgh]\d+)\b")
 REGISTER = re.compile(r"\br\d+\b")  # the variables once renamed by ``allocate``
@@ -183,16 +190,23 @@ def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any,
     for i in range(len(entries) - 1, -1, -1):
         kind, *rest = entries[i]
         if need[i] and kind != "in":
-            lines += _node_backward(i, kind, rest, terms, need, syms)
+            lines += _node_backward(i, kind, rest, terms, need, syms, leaf)
         for p in {i, *(rest[1] if kind not in ("in", "c") else ())}:
             if p in leaf and terms[p] and (p == i or len(terms[p]) >= LEAF_BATCH):
-                lines += chain_sum(leaf[p], leaf[p], [t.text for t in terms[p]])
-                terms[p] = []
-    return lines, list(slots.values())
+                lines += _flush(p, terms, leaf)
+    note = [GUARD_NOTE] if any(line.startswith("if ") for line in lines) else []
+    return note + lines, list(slots.values())
+
+
+def _flush(p: int, terms: list[list[Sym]], leaf: dict[int, str]) -> list[str]:
+    """Add leaf p's pending terms to its gradient (none pending: no statement)."""
+    lines = chain_sum(leaf[p], leaf[p], [t.text for t in terms[p]]) if terms[p] else []
+    terms[p] = []
+    return lines
 
 
 def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], need: list[bool],
-                   syms: list[Sym]) -> list[str]:
+                   syms: list[Sym], leaf: dict[int, str]) -> list[str]:
     """Node i's grad (the sum of its terms) and its terms for each parent that needs one."""
     lines, g = [], terms[i][0]
     if len(terms[i]) > 1 or not (g.const is not None or g.text.isidentifier()):
@@ -200,11 +214,42 @@ def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], nee
         g = Sym(f"g{i}")  # eager: 0.0 + t_1 + t_2 + ... (equal but for the sign of a zero)
     arg = None if rest[0] is None else float.fromhex(rest[0])
     parents = rest[1]
-    for p, d in zip(parents, r.apply_rule(op, [syms[p] for p in parents], syms[i], arg),
-                    strict=True):
-        if need[p]:
+    ds = [as_sym(d) for d in r.apply_rule(op, [syms[p] for p in parents], syms[i], arg)]
+    guard = _guard(op, g, syms[i], [d for p, d in zip(parents, ds, strict=True) if p in leaf])
+    mine: dict[int, list[Sym]] = {}  # guarded: this node's terms for each leaf
+    for p, d in zip(parents, ds, strict=True):
+        if guard and p in leaf:
+            lines += _flush(p, terms, leaf)  # earlier terms first, as eager adds them
+            mine.setdefault(p, []).append(g * d)
+        elif need[p]:
             terms[p].append(g * d)
+    if mine:
+        block = [line for p, ts in mine.items()
+                 for line in chain_sum(leaf[p], leaf[p], [t.text for t in ts])]
+        lines.append("\n    ".join([f"if {guard}:", *block]))  # one statement, for schedule
     return lines
+
+
+def _guard(op: str, g: Sym, out: Sym, ds: list[Sym]) -> str | None:
+    """A condition false only where every term g * d is +-0: g is +-0 and every d is finite.
+
+    Then skipping the terms is exact: adding +-0 leaves a leaf's gradient as it is (unless
+    it is -0.0, which adding +0.0 makes +0.0: only an incoming ``grad`` of -0.0 can be).
+    """
+    if len(ds) < GUARD_MIN or g.const is not None:
+        return None
+    if all(_finite(d) for d in ds):
+        return g.text
+    if op in VALUE_BOUNDS:  # out finite => each d finite; out - out is 0.0 iff out is finite
+        return f"{g.text} or {out.text} - {out.text}"
+    return None
+
+
+def _finite(d: Sym) -> bool:
+    """d is a finite constant, or a conditional between finite constants."""
+    if isinstance(d, Where):
+        return _finite(d.pos) and _finite(d.neg)
+    return d.const is not None and math.isfinite(d.const)
 
 
 # ---- order and names: few floats alive at a time ----
@@ -273,5 +318,10 @@ def _function(signature: str, head: list[str], body: list[str], result: str,
     busiest = ", ".join(name for name, _ in hot.most_common(250))
     order = ["if 0:", f"    ({busiest},)"] if loop and len(hot) > 250 else []
     if loop:
-        lines[len(head):] = [loop, *(f"    {line}" for line in lines[len(head):])]
-    return "\n    ".join([f"def {signature}:", *order, *lines, f"return {result}"]) + "\n"
+        lines[len(head):] = [loop, *_indent(lines[len(head):])]
+    return "\n".join([f"def {signature}:", *_indent([*order, *lines, f"return {result}"])]) + "\n"
+
+
+def _indent(lines: list[str]) -> list[str]:
+    """The statements one level deeper (a guarded block is one multi-line statement)."""
+    return ["    " + line.replace("\n", "\n    ") for line in lines]
