@@ -10,20 +10,19 @@ becomes code: ops select fixed templates and numbers are written with ``repr``.
 Forward code uses the float functions of eager mode, in the same order; backward code comes
 from the same derivative rules, run on symbols (``symbolic.py``), and adds the terms of each
 gradient in eager mode's order. So values and gradients match eager mode bit for bit.
-Speed: each value is computed just before the backward pass first needs it, and variables
-are reused once dead, so few floats are alive at a time (``schedule``, ``allocate``).
+Speed: a node whose terms for its leaves are all +-0 (behind a dead ReLU) skips adding them
+(``_guard``); ``schedule.py`` orders the statements and names the variables.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from . import rules as r
+from .schedule import NAME, function_source, schedule
 from .symbolic import Sym, Where, as_sym, const, literal
 
 CHUNK = 200  # terms per statement: a longer ``a + b + ...`` nests too deep for CPython's compiler
@@ -40,9 +39,6 @@ GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard
 VALUE_BOUNDS = frozenset({"*", "dot"})
 GUARD_NOTE = ("# if g or v - v: skip adding a node's terms g * d to its leaves' grads where "
               "every one is +-0 (g is +-0 and v, the node's value, finite)")
-NAME = re.compile(r"\b[vgh]\d+\b")  # the variables: values, grads, inputs' grads
-SPLIT = re.compile(r"\b([vgh]\d+)\b")
-REGISTER = re.compile(r"\br\d+\b")  # the variables once renamed by ``allocate``
 
 
 # ---- forward: one template per op, the same float operations as eager mode ----
@@ -127,20 +123,20 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
     root = syms[-1].text
     if not any(wrt):
         body = [*unpack.values(), *(line for node in forward for line in node)]
-        return _function(f"forward({', '.join(args)})", [], body, root)
+        return function_source(f"forward({', '.join(args)})", [], body, root)
     grads = [f"{', '.join(wanted)}, = G"] if wanted else []
     body = schedule(entries, forward, backward)
-    result = f"({', '.join(wanted)},)"
+    result = f"({''.join(f'{w}, ' for w in wanted)})"  # () if none
     if not loop:
         head = [*unpack.values(), *grads]
         signature = f"value_and_grad({', '.join(args)}, s, G)"
-        return _function(signature, head, body, f"{root}, {result}")
+        return function_source(signature, head, body, f"{root}, {result}")
     last = len(sizes) - 1
     head = [*(u for g, u in unpack.items() if g != last), *grads, "values = []"]
     body = [unpack.get(last, "pass"), *body, f"values.append({root})"]
     args[last] = "ROWS"
     signature = f"value_and_grad({', '.join(args)}, s, G)"
-    return _function(signature, head, body, f"values, {result}", f"for A{last} in ROWS:")
+    return function_source(signature, head, body, f"values, {result}", f"for A{last} in ROWS:")
 
 
 def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> list[list[str]]:
@@ -250,78 +246,3 @@ def _finite(d: Sym) -> bool:
     if isinstance(d, Where):
         return _finite(d.pos) and _finite(d.neg)
     return d.const is not None and math.isfinite(d.const)
-
-
-# ---- order and names: few floats alive at a time ----
-
-
-def schedule(entries: tuple[Any, ...], forward: list[list[str]], backward: list[str]) -> list[str]:
-    """The backward statements, each preceded by the forward statements it needs, not yet run.
-
-    Values are then computed just before their backward use (for a batch: one example's
-    forward, then its backward), instead of all being alive at the end of the forward pass.
-    """
-    done = [kind in ("in", "c") for kind, *_ in entries]
-    lines: list[str] = []
-    for line in backward:
-        for name in NAME.findall(line):
-            if name[0] == "v":
-                lines += _demand(int(name[1:]), entries, forward, done)
-        lines.append(line)
-    return lines + _demand(len(entries) - 1, entries, forward, done)
-
-
-def _demand(i: int, entries: tuple[Any, ...], forward: list[list[str]],
-            done: list[bool]) -> list[str]:
-    """Forward statements of node i and of its ancestors not yet computed, parents first."""
-    stack, todo = [i], []
-    while stack:
-        j = stack.pop()
-        if not done[j]:
-            done[j] = True
-            todo.append(j)
-            stack.extend(entries[j][2])
-    return [line for j in sorted(todo) for line in forward[j]]
-
-
-def allocate(lines: list[str], result: str, keep: int = 0) -> tuple[list[str], str]:
-    """Rename variables to registers ``r<n>``, reusing a register once its value is dead.
-
-    Variables that appear in the first ``keep`` lines (those before a loop) are never freed.
-    """
-    parts = [SPLIT.split(line) for line in (*lines, result)]  # names at the odd places
-    last = {name: k for k, part in enumerate(parts) for name in part[1::2]}
-    last.update((name, len(parts)) for part in parts[:keep] for name in part[1::2])
-    registers: dict[str, str] = {}
-    free: list[str] = []
-    count = itertools.count()
-    for k, part in enumerate(parts):
-        names = part[1::2]
-        for name in names:
-            if name not in registers:  # defined here (a use is always defined earlier)
-                registers[name] = free.pop() if free else f"r{next(count)}"
-        part[1::2] = [registers[name] for name in names]
-        free += [registers[n] for n in dict.fromkeys(names) if last[n] == k]  # in order
-    *renamed, result = ("".join(part) for part in parts)
-    return renamed, result
-
-
-def _function(signature: str, head: list[str], body: list[str], result: str,
-              loop: str | None = None) -> str:
-    """The function's source: ``head``, then ``body`` (inside ``loop`` if given), ``result``."""
-    start = len(head) if loop else 0
-    lines, result = allocate(head + body, result, start)
-    hot = Counter(name for line in lines[start:] for name in REGISTER.findall(line))
-    # CPython numbers locals in order of first appearance, and an index over 255 costs an
-    # extra instruction at each use: in a loop, name its busiest registers first, in code
-    # never run (measured: 8% faster for W1's per-example loop; no gain in straight lines)
-    busiest = ", ".join(name for name, _ in hot.most_common(250))
-    order = ["if 0:", f"    ({busiest},)"] if loop and len(hot) > 250 else []
-    if loop:
-        lines[len(head):] = [loop, *_indent(lines[len(head):])]
-    return "\n".join([f"def {signature}:", *_indent([*order, *lines, f"return {result}"])]) + "\n"
-
-
-def _indent(lines: list[str]) -> list[str]:
-    """The statements one level deeper (a guarded block is one multi-line statement)."""
-    return ["    " + line.replace("\n", "\n    ") for line in lines]
