@@ -37,8 +37,7 @@ GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard
 # ops whose every local derivative is finite where their value is: a * b, and w . x + b (a
 # finite sum of finite products; an inf or NaN term makes the sum inf or NaN, compensated too)
 VALUE_BOUNDS = frozenset({"*", "dot"})
-GUARD_NOTE = ("# if g or v - v: skip adding a node's terms g * d to its leaves' grads where "
-              "every one is +-0 (g is +-0 and v, the node's value, finite)")
+GUARD_NOTE = "# if g or v - v: skips g * d for each leaf where all are +-0 (g +-0, v finite)"
 
 
 # ---- forward: one template per op, the same float operations as eager mode ----
@@ -126,7 +125,7 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
         return function_source(f"forward({', '.join(args)})", [], body, root)
     grads = [f"{', '.join(wanted)}, = G"] if wanted else []
     body = schedule(entries, forward, backward)
-    result = f"({''.join(f'{w}, ' for w in wanted)})"  # () if none
+    result = f"({', '.join(wanted)}{',' * bool(wanted)})"  # () if none
     if not loop:
         head = [*unpack.values(), *grads]
         signature = f"value_and_grad({', '.join(args)}, s, G)"
