@@ -10,8 +10,9 @@ becomes code: ops select fixed templates and numbers are written with ``repr``.
 Forward code uses the float functions of eager mode, in the same order; backward code comes
 from the same derivative rules, run on symbols (``symbolic.py``), and adds the terms of each
 gradient in eager mode's order. So values and gradients match eager mode bit for bit.
-Speed: a node whose terms for its leaves are all +-0 (behind a dead ReLU) skips adding them
-(``_guard``); ``schedule.py`` orders the statements and names the variables.
+Speed: a node whose terms are all +-0 (behind a dead ReLU) skips adding them (``_guard``):
+to leaves' grads, and to interior grads that are summed in place for that (``_accumulated``).
+``schedule.py`` orders the statements and names the variables.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard
 # ops whose every local derivative is finite where their value is: a * b, and w . x + b (a
 # finite sum of finite products; an inf or NaN term makes the sum inf or NaN, compensated too)
 VALUE_BOUNDS = frozenset({"*", "dot"})
-GUARD_NOTE = "# if g or v - v: skips g * d for each leaf where all are +-0 (g +-0, v finite)"
+GUARDED_OPS = VALUE_BOUNDS | {"+", "-", "sum"}  # their local derivatives: finite constants
+GUARD_NOTE = "# if g or v - v: skips adding the terms g * d where all are +-0 (g +-0, v finite)"
 
 
 # ---- forward: one template per op, the same float operations as eager mode ----
@@ -173,35 +175,70 @@ def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> lis
 def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
               syms: list[Sym], seed: Sym) -> tuple[list[str], list[str]]:
     """Backward statements in eager order, and the names of the wanted inputs' gradients."""
+    slots, leaf, need = _leaves(sizes, wrt, entries)
+    inplace, starts = _accumulated(entries, leaf, need)
+    sink = {**inplace, **leaf}  # the grads that terms are added to
+    terms: list[list[Sym]] = [[] for _ in entries]
+    terms[-1].append(seed)  # the root's grad
+    lines: list[str] = []
+    for i in range(len(entries) - 1, -1, -1):
+        kind, *rest = entries[i]
+        if i in inplace:  # all its terms are in
+            lines += _flush(i, terms, sink)
+            terms[i] = [Sym(inplace[i])]
+        lines += [f"{inplace[p]} = 0.0" for p in starts.get(i, ())]  # before its first term
+        if need[i] and kind != "in":
+            lines += _node_backward(i, kind, rest, terms, need, syms, sink)
+        for p in {i, *(rest[1] if kind not in ("in", "c") else ())}:
+            if p in leaf and terms[p] and (p == i or len(terms[p]) >= LEAF_BATCH):
+                lines += _flush(p, terms, sink)
+    note = [GUARD_NOTE] if any(line.startswith("if ") for line in lines) else []
+    return note + lines, list(slots.values())
+
+
+def _leaves(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...]
+            ) -> tuple[dict[tuple[int, int], str], dict[int, str], list[bool]]:
+    """Names of the wanted inputs' grads by (group, index) and by node; which nodes need one."""
     pairs = [(g, k) for g, n in enumerate(sizes) if wrt[g] for k in range(n)]
     slots = {pair: f"h{j}" for j, pair in enumerate(pairs)}
     leaf = {i: slots[e[1], e[2]] for i, e in enumerate(entries) if e[0] == "in" and wrt[e[1]]}
     need = [False] * len(entries)
     for i, (kind, *rest) in enumerate(entries):
         need[i] = i in leaf if kind == "in" else kind != "c" and any(need[p] for p in rest[1])
-    terms: list[list[Sym]] = [[] for _ in entries]
-    terms[-1].append(seed)  # the root's grad
-    lines: list[str] = []
-    for i in range(len(entries) - 1, -1, -1):
-        kind, *rest = entries[i]
-        if need[i] and kind != "in":
-            lines += _node_backward(i, kind, rest, terms, need, syms, leaf)
-        for p in {i, *(rest[1] if kind not in ("in", "c") else ())}:
-            if p in leaf and terms[p] and (p == i or len(terms[p]) >= LEAF_BATCH):
-                lines += _flush(p, terms, leaf)
-    note = [GUARD_NOTE] if any(line.startswith("if ") for line in lines) else []
-    return note + lines, list(slots.values())
+    return slots, leaf, need
 
 
-def _flush(p: int, terms: list[list[Sym]], leaf: dict[int, str]) -> list[str]:
-    """Add leaf p's pending terms to its gradient (none pending: no statement)."""
-    lines = chain_sum(leaf[p], leaf[p], [t.text for t in terms[p]]) if terms[p] else []
+def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool]
+                 ) -> tuple[dict[int, str], dict[int, list[int]]]:
+    """Interior nodes whose grad is summed in place (``g<i> = 0.0``, then a statement per
+    term), so that their users' guards can skip terms: the nodes with two or more users that
+    a guard likely skips (a dot, product or sum with leaf terms, whose only user is a ReLU).
+    Other grads are one expression ``t_1 + t_2 + ...``: faster where no term is skipped.
+    Returns {node: its grad's name} and {user: the nodes whose first term it sends}."""
+    users: list[list[int]] = [[] for _ in entries]
+    for i, (kind, *rest) in enumerate(entries):
+        for p in dict.fromkeys(rest[1] if kind not in ("in", "c") else ()):
+            users[p].append(i)
+    gated = [len(us) == 1 and entries[us[0]][0] == "relu" for us in users]
+    skips = [gated[i] and e[0] in GUARDED_OPS and sum(p in leaf for p in e[2]) >= GUARD_MIN
+             for i, e in enumerate(entries)]
+    inplace = {p: f"g{p}" for p, us in enumerate(users)
+               if need[p] and p not in leaf and sum(skips[u] for u in us) >= 2}
+    starts: dict[int, list[int]] = {}
+    for p in inplace:
+        starts.setdefault(users[p][-1], []).append(p)  # the last user's terms come first
+    return inplace, starts
+
+
+def _flush(p: int, terms: list[list[Sym]], sink: dict[int, str]) -> list[str]:
+    """Add node p's pending terms to its gradient (none pending: no statement)."""
+    lines = chain_sum(sink[p], sink[p], [t.text for t in terms[p]]) if terms[p] else []
     terms[p] = []
     return lines
 
 
 def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], need: list[bool],
-                   syms: list[Sym], leaf: dict[int, str]) -> list[str]:
+                   syms: list[Sym], sink: dict[int, str]) -> list[str]:
     """Node i's grad (the sum of its terms) and its terms for each parent that needs one."""
     lines, g = [], terms[i][0]
     if len(terms[i]) > 1 or not (g.const is not None or g.text.isidentifier()):
@@ -210,17 +247,17 @@ def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], nee
     arg = None if rest[0] is None else float.fromhex(rest[0])
     parents = rest[1]
     ds = [as_sym(d) for d in r.apply_rule(op, [syms[p] for p in parents], syms[i], arg)]
-    guard = _guard(op, g, syms[i], [d for p, d in zip(parents, ds, strict=True) if p in leaf])
-    mine: dict[int, list[Sym]] = {}  # guarded: this node's terms for each leaf
+    guard = _guard(op, g, syms[i], [d for p, d in zip(parents, ds, strict=True) if p in sink])
+    mine: dict[int, list[Sym]] = {}  # guarded: this node's terms for each sink
     for p, d in zip(parents, ds, strict=True):
-        if guard and p in leaf:
-            lines += _flush(p, terms, leaf)  # earlier terms first, as eager adds them
+        if guard and p in sink:
+            lines += _flush(p, terms, sink)  # earlier terms first, as eager adds them
             mine.setdefault(p, []).append(g * d)
         elif need[p]:
             terms[p].append(g * d)
     if mine:
         block = [line for p, ts in mine.items()
-                 for line in chain_sum(leaf[p], leaf[p], [t.text for t in ts])]
+                 for line in chain_sum(sink[p], sink[p], [t.text for t in ts])]
         lines.append("\n    ".join([f"if {guard}:", *block]))  # one statement, for schedule
     return lines
 
@@ -228,8 +265,9 @@ def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], nee
 def _guard(op: str, g: Sym, out: Sym, ds: list[Sym]) -> str | None:
     """A condition false only where every term g * d is +-0: g is +-0 and every d is finite.
 
-    Then skipping the terms is exact: adding +-0 leaves a leaf's gradient as it is (unless
-    it is -0.0, which adding +0.0 makes +0.0: only an incoming ``grad`` of -0.0 can be).
+    Then skipping the terms is exact: adding +-0 leaves a gradient as it is, unless it is
+    -0.0 (-0.0 + 0.0 is +0.0). A sum from +0.0 is never -0.0 (x + y is -0.0 only for two
+    -0.0s), so only a leaf's incoming ``grad`` of -0.0 can be: the documented exception.
     """
     if len(ds) < GUARD_MIN or g.const is not None:
         return None

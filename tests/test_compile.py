@@ -348,3 +348,41 @@ def test_guarded_terms_are_added_after_earlier_ones():
     cf.backward(1.0, grad=2.0)
     assert [a.grad, b.grad] == expected == [2e16, 2.0], cf.program.source
     assert " or " in cf.program.source
+
+
+@given(st.integers(0, 10**6), st.lists(st.one_of(SPECIAL, st.floats(-2, 2)), min_size=40,
+                                       max_size=40))
+def test_relu_mlp_with_special_weights_matches_eager_bit_for_bit(seed, values):
+    """Hidden grads summed in place behind guards (two layers of dots under ReLUs): inf,
+    NaN and +-0 weights and inputs give eager mode's bits."""
+    model = nn.MLP(2, [3, 3, 1], seed=seed)
+    params = model.parameters()  # 25
+    for p, x in zip(params, values, strict=False):
+        p.data = x
+    f = lambda x0, x1, y: (1 + -y * model([x0, x1])).relu()
+    rows = [values[25:28], values[28:31], [1.0, -1.0, 1.0]]
+    values, grads = eager_param_grads(f, params, rows, 0.25, [0.0] * len(params))
+    autograd.zero_grad(params)
+    cf = jit(f, params=params)
+    assert list(map(bits, cf.backward_batch(rows, grad=0.25))) == list(map(bits, values))
+    assert [bits(p.grad) for p in params] == list(map(bits, grads)), cf.program.source
+    assert " = 0.0\n" in cf.program.source  # a hidden grad summed in place
+
+
+def test_hidden_grad_summed_in_place_with_an_unguarded_term():
+    """h's grad: guarded terms from two dots under ReLUs, then one from h * 3 (not guarded)."""
+    a, b, c, d, e = (Value(v) for v in (0.5, -1.5, 2.0, -0.25, 1.25))
+
+    def f(x):
+        h = (x * e).relu()
+        t = h * 3.0  # the first operand: first in topological order, so its term comes last
+        return t + autograd.dot([a, b], [h, x]).relu() + autograd.dot([c, d], [h, x]).relu()
+
+    params = [a, b, c, d, e]
+    rows = [[0.8], [-0.8], [2.0]]
+    values, grads = eager_param_grads(f, params, rows, 0.5, [0.0] * 5)
+    autograd.zero_grad(params)
+    cf = jit(f, params=params)
+    assert cf.backward_batch(rows, grad=0.5) == values
+    assert [p.grad for p in params] == grads, cf.program.source
+    assert " = 0.0\n" in cf.program.source
