@@ -74,13 +74,20 @@ def chain_sum(name: str, first: str, terms: list[str]) -> list[str]:
     return lines or [f"{name} = {first}"]
 
 
-def forward_lines(name: str, op: str, ps: list[str], arg: float | None) -> list[str]:
-    """Statements computing node ``name`` from its parents' expressions ``ps``."""
+def forward_lines(name: str, op: str, ps: list[str], arg: float | None,
+                  signless: bool = False) -> list[str]:
+    """Statements computing node ``name`` from its parents' expressions ``ps``.
+
+    ``signless``: only the value's sign of zero may differ from eager mode's (its users
+    cannot tell: relu gives 0.0 and relu' 0.0 at either zero).
+    """
     if op == "sum":  # engine.sum: total = 0.0, then total += each, left to right
         return chain_sum(name, "0.0", ps)
     if op == "dot":  # rules.dot_data: w_1 x_1 + ... + w_n x_n from 0.0, then + bias
         n = len(ps) // 2
         products = [f"{w} * {x}" for w, x in zip(ps[:n], ps[n : 2 * n], strict=True)]
+        if not COMPENSATED_SUM and signless and products:  # 0.0 + t is t but for t = -0.0
+            return chain_sum(name, products[0], products[1:] + ps[2 * n :])
         if not COMPENSATED_SUM:
             return chain_sum(name, "0.0", products + ps[2 * n :])
         return _compensated(name, products) + [f"{name} = {name} + {ps[-1]}"] * (len(ps) % 2)
@@ -143,16 +150,17 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
 def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> list[list[str]]:
     """Each node's forward statements; a value used once, and not by the backward pass, is
     written into its user's expression instead of a variable (up to ``MAX_NESTING`` deep)."""
-    forward: list[list[str]] = []
     users: dict[int, list[int]] = {}
     for i, (kind, *rest) in enumerate(entries):
-        if kind in ("c", "in"):
-            forward.append([])
-            continue
-        arg = None if rest[0] is None else float.fromhex(rest[0])
-        forward.append(forward_lines(f"v{i}", kind, [syms[p].text for p in rest[1]], arg))
-        for p in rest[1]:
+        for p in rest[1] if kind not in ("c", "in") else ():
             users.setdefault(p, []).append(i)
+    forward: list[list[str]] = []
+    for i, (kind, *rest) in enumerate(entries):
+        arg = None if kind in ("c", "in") or rest[0] is None else float.fromhex(rest[0])
+        us = users.get(i, [])  # none for the root, whose value is returned
+        signless = bool(us) and all(entries[u][0] == "relu" for u in us)
+        forward.append([] if kind in ("c", "in") else forward_lines(
+            f"v{i}", kind, [syms[p].text for p in rest[1]], arg, signless))
     depth, pending, counts = [0] * len(entries), {}, {}
     for i in range(len(entries)):
         subs = pending.pop(i, None)

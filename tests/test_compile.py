@@ -386,3 +386,14 @@ def test_hidden_grad_summed_in_place_with_an_unguarded_term():
     assert cf.backward_batch(rows, grad=0.5) == values
     assert [p.grad for p in params] == grads, cf.program.source
     assert " = 0.0\n" in cf.program.source
+
+
+@pytest.mark.parametrize("user", [lambda z: z, lambda z: z * 2.0, lambda z: z.relu(),
+                                  lambda z: z.leaky_relu(), lambda z: z.relu() + abs(z)])
+def test_sign_of_a_zero_dot_matches_eager(user):
+    """w . x = -0.0 + -0.0 from 0.0 is +0.0; a relu cannot tell, the others can."""
+    f = lambda a, b, x, y: user(autograd.dot([a, b], [x, y]))
+    xs = [-1.0, 1.0, 0.0, -0.0]
+    value, grads = eager_value_and_grad(f, xs)
+    got, got_grads = jit(f).value_and_grad(*xs)
+    assert [bits(got), *map(bits, got_grads)] == [bits(value), *map(bits, grads)]
