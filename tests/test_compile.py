@@ -397,3 +397,13 @@ def test_sign_of_a_zero_dot_matches_eager(user):
     value, grads = eager_value_and_grad(f, xs)
     got, got_grads = jit(f).value_and_grad(*xs)
     assert [bits(got), *map(bits, got_grads)] == [bits(value), *map(bits, grads)]
+
+
+def test_backward_batch_rows_of_floats_or_other_numbers():
+    w = Value(1.5)
+    cf = jit(lambda x, y: (x * w + y).relu(), params=[w])
+    assert cf.backward_batch([(2.0, 1.0), [-2.0, 0.5]]) == [4.0, 0.0] and w.grad == 2.0
+    assert cf.backward_batch([(2, True), (1.0, -1)]) == [4.0, 0.5] and w.grad == 5.0
+    assert all(type(v) is float for v in cf.backward_batch([(2, 1)]))
+    with pytest.raises(TypeError, match="str"):
+        cf.backward_batch([("2", 1.0)])
