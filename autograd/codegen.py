@@ -10,20 +10,21 @@ becomes code: ops select fixed templates and numbers are written with ``repr``.
 Forward code uses the float functions of eager mode, in the same order; backward code comes
 from the same derivative rules, run on symbols (``symbolic.py``), and adds the terms of each
 gradient in eager mode's order. So values and gradients match eager mode bit for bit.
-Speed: each value is computed just before the backward pass first needs it, and variables
-are reused once dead, so few floats are alive at a time (``schedule``, ``allocate``).
+Speed: a node whose terms are all +-0 (behind a dead ReLU) skips adding them (``_guard``):
+to leaves' grads, and to interior grads that are summed in place for that (``_accumulated``).
+``schedule.py`` orders the statements and names the variables.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
+import math
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from . import rules as r
-from .symbolic import Sym, const, literal
+from .schedule import NAME, function_source, schedule
+from .symbolic import Sym, Where, as_sym, const, literal
 
 CHUNK = 200  # terms per statement: a longer ``a + b + ...`` nests too deep for CPython's compiler
 
@@ -33,9 +34,12 @@ CHUNK = 200  # terms per statement: a longer ``a + b + ...`` nests too deep for 
 COMPENSATED_SUM = sum([1.0, 1e100, 1.0, -1e100]) != 0.0
 MAX_NESTING = 20  # parentheses a value written into its user's expression may nest
 LEAF_BATCH = 8  # a leaf adds up to this many terms per statement: fewer loads and stores
-NAME = re.compile(r"\b[vgh]\d+\b")  # the variables: values, grads, inputs' grads
-SPLIT = re.compile(r"\b([vgh]\d+)\b")
-REGISTER = re.compile(r"\br\d+\b")  # the variables once renamed by ``allocate``
+GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard``)
+# ops whose every local derivative is finite where their value is: a * b, and w . x + b (a
+# finite sum of finite products; an inf or NaN term makes the sum inf or NaN, compensated too)
+VALUE_BOUNDS = frozenset({"*", "dot"})
+GUARDED_OPS = VALUE_BOUNDS | {"+", "-", "sum"}  # their local derivatives: finite constants
+GUARD_NOTE = "# if g or v - v: skips adding the terms g * d where all are +-0 (g +-0, v finite)"
 
 
 # ---- forward: one template per op, the same float operations as eager mode ----
@@ -70,13 +74,20 @@ def chain_sum(name: str, first: str, terms: list[str]) -> list[str]:
     return lines or [f"{name} = {first}"]
 
 
-def forward_lines(name: str, op: str, ps: list[str], arg: float | None) -> list[str]:
-    """Statements computing node ``name`` from its parents' expressions ``ps``."""
+def forward_lines(name: str, op: str, ps: list[str], arg: float | None,
+                  signless: bool = False) -> list[str]:
+    """Statements computing node ``name`` from its parents' expressions ``ps``.
+
+    ``signless``: only the value's sign of zero may differ from eager mode's (its users
+    cannot tell: relu gives 0.0 and relu' 0.0 at either zero).
+    """
     if op == "sum":  # engine.sum: total = 0.0, then total += each, left to right
         return chain_sum(name, "0.0", ps)
     if op == "dot":  # rules.dot_data: w_1 x_1 + ... + w_n x_n from 0.0, then + bias
         n = len(ps) // 2
         products = [f"{w} * {x}" for w, x in zip(ps[:n], ps[n : 2 * n], strict=True)]
+        if not COMPENSATED_SUM and signless and products:  # 0.0 + t is t but for t = -0.0
+            return chain_sum(name, products[0], products[1:] + ps[2 * n :])
         if not COMPENSATED_SUM:
             return chain_sum(name, "0.0", products + ps[2 * n :])
         return _compensated(name, products) + [f"{name} = {name} + {ps[-1]}"] * (len(ps) % 2)
@@ -120,35 +131,36 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
     root = syms[-1].text
     if not any(wrt):
         body = [*unpack.values(), *(line for node in forward for line in node)]
-        return _function(f"forward({', '.join(args)})", [], body, root)
+        return function_source(f"forward({', '.join(args)})", [], body, root)
     grads = [f"{', '.join(wanted)}, = G"] if wanted else []
     body = schedule(entries, forward, backward)
-    result = f"({', '.join(wanted)},)"
+    result = f"({', '.join(wanted)}{',' * bool(wanted)})"  # () if none
     if not loop:
         head = [*unpack.values(), *grads]
         signature = f"value_and_grad({', '.join(args)}, s, G)"
-        return _function(signature, head, body, f"{root}, {result}")
+        return function_source(signature, head, body, f"{root}, {result}")
     last = len(sizes) - 1
     head = [*(u for g, u in unpack.items() if g != last), *grads, "values = []"]
     body = [unpack.get(last, "pass"), *body, f"values.append({root})"]
     args[last] = "ROWS"
     signature = f"value_and_grad({', '.join(args)}, s, G)"
-    return _function(signature, head, body, f"values, {result}", f"for A{last} in ROWS:")
+    return function_source(signature, head, body, f"values, {result}", f"for A{last} in ROWS:")
 
 
 def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> list[list[str]]:
     """Each node's forward statements; a value used once, and not by the backward pass, is
     written into its user's expression instead of a variable (up to ``MAX_NESTING`` deep)."""
-    forward: list[list[str]] = []
     users: dict[int, list[int]] = {}
     for i, (kind, *rest) in enumerate(entries):
-        if kind in ("c", "in"):
-            forward.append([])
-            continue
-        arg = None if rest[0] is None else float.fromhex(rest[0])
-        forward.append(forward_lines(f"v{i}", kind, [syms[p].text for p in rest[1]], arg))
-        for p in rest[1]:
+        for p in rest[1] if kind not in ("c", "in") else ():
             users.setdefault(p, []).append(i)
+    forward: list[list[str]] = []
+    for i, (kind, *rest) in enumerate(entries):
+        arg = None if kind in ("c", "in") or rest[0] is None else float.fromhex(rest[0])
+        us = users.get(i, [])  # none for the root, whose value is returned
+        signless = bool(us) and all(entries[u][0] == "relu" for u in us)
+        forward.append([] if kind in ("c", "in") else forward_lines(
+            f"v{i}", kind, [syms[p].text for p in rest[1]], arg, signless))
     depth, pending, counts = [0] * len(entries), {}, {}
     for i in range(len(entries)):
         subs = pending.pop(i, None)
@@ -171,28 +183,70 @@ def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> lis
 def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
               syms: list[Sym], seed: Sym) -> tuple[list[str], list[str]]:
     """Backward statements in eager order, and the names of the wanted inputs' gradients."""
+    slots, leaf, need = _leaves(sizes, wrt, entries)
+    inplace, starts = _accumulated(entries, leaf, need)
+    sink = {**inplace, **leaf}  # the grads that terms are added to
+    terms: list[list[Sym]] = [[] for _ in entries]
+    terms[-1].append(seed)  # the root's grad
+    lines: list[str] = []
+    for i in range(len(entries) - 1, -1, -1):
+        kind, *rest = entries[i]
+        if i in inplace:  # all its terms are in
+            lines += _flush(i, terms, sink)
+            terms[i] = [Sym(inplace[i])]
+        lines += [f"{inplace[p]} = 0.0" for p in starts.get(i, ())]  # before its first term
+        if need[i] and kind != "in":
+            lines += _node_backward(i, kind, rest, terms, need, syms, sink)
+        for p in {i, *(rest[1] if kind not in ("in", "c") else ())}:
+            if p in leaf and terms[p] and (p == i or len(terms[p]) >= LEAF_BATCH):
+                lines += _flush(p, terms, sink)
+    note = [GUARD_NOTE] if any(line.startswith("if ") for line in lines) else []
+    return note + lines, list(slots.values())
+
+
+def _leaves(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...]
+            ) -> tuple[dict[tuple[int, int], str], dict[int, str], list[bool]]:
+    """Names of the wanted inputs' grads by (group, index) and by node; which nodes need one."""
     pairs = [(g, k) for g, n in enumerate(sizes) if wrt[g] for k in range(n)]
     slots = {pair: f"h{j}" for j, pair in enumerate(pairs)}
     leaf = {i: slots[e[1], e[2]] for i, e in enumerate(entries) if e[0] == "in" and wrt[e[1]]}
     need = [False] * len(entries)
     for i, (kind, *rest) in enumerate(entries):
         need[i] = i in leaf if kind == "in" else kind != "c" and any(need[p] for p in rest[1])
-    terms: list[list[Sym]] = [[] for _ in entries]
-    terms[-1].append(seed)  # the root's grad
-    lines: list[str] = []
-    for i in range(len(entries) - 1, -1, -1):
-        kind, *rest = entries[i]
-        if need[i] and kind != "in":
-            lines += _node_backward(i, kind, rest, terms, need, syms)
-        for p in {i, *(rest[1] if kind not in ("in", "c") else ())}:
-            if p in leaf and terms[p] and (p == i or len(terms[p]) >= LEAF_BATCH):
-                lines += chain_sum(leaf[p], leaf[p], [t.text for t in terms[p]])
-                terms[p] = []
-    return lines, list(slots.values())
+    return slots, leaf, need
+
+
+def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool]
+                 ) -> tuple[dict[int, str], dict[int, list[int]]]:
+    """Interior nodes whose grad is summed in place (``g<i> = 0.0``, then a statement per
+    term), so that their users' guards can skip terms: the nodes with two or more users that
+    a guard likely skips (a dot, product or sum with leaf terms, whose only user is a ReLU).
+    Other grads are one expression ``t_1 + t_2 + ...``: faster where no term is skipped.
+    Returns {node: its grad's name} and {user: the nodes whose first term it sends}."""
+    users: list[list[int]] = [[] for _ in entries]
+    for i, (kind, *rest) in enumerate(entries):
+        for p in dict.fromkeys(rest[1] if kind not in ("in", "c") else ()):
+            users[p].append(i)
+    gated = [len(us) == 1 and entries[us[0]][0] == "relu" for us in users]
+    skips = [gated[i] and e[0] in GUARDED_OPS and sum(p in leaf for p in e[2]) >= GUARD_MIN
+             for i, e in enumerate(entries)]
+    inplace = {p: f"g{p}" for p, us in enumerate(users)
+               if need[p] and p not in leaf and sum(skips[u] for u in us) >= 2}
+    starts: dict[int, list[int]] = {}
+    for p in inplace:
+        starts.setdefault(users[p][-1], []).append(p)  # the last user's terms come first
+    return inplace, starts
+
+
+def _flush(p: int, terms: list[list[Sym]], sink: dict[int, str]) -> list[str]:
+    """Add node p's pending terms to its gradient (none pending: no statement)."""
+    lines = chain_sum(sink[p], sink[p], [t.text for t in terms[p]]) if terms[p] else []
+    terms[p] = []
+    return lines
 
 
 def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], need: list[bool],
-                   syms: list[Sym]) -> list[str]:
+                   syms: list[Sym], sink: dict[int, str]) -> list[str]:
     """Node i's grad (the sum of its terms) and its terms for each parent that needs one."""
     lines, g = [], terms[i][0]
     if len(terms[i]) > 1 or not (g.const is not None or g.text.isidentifier()):
@@ -200,78 +254,40 @@ def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], nee
         g = Sym(f"g{i}")  # eager: 0.0 + t_1 + t_2 + ... (equal but for the sign of a zero)
     arg = None if rest[0] is None else float.fromhex(rest[0])
     parents = rest[1]
-    for p, d in zip(parents, r.apply_rule(op, [syms[p] for p in parents], syms[i], arg),
-                    strict=True):
-        if need[p]:
+    ds = [as_sym(d) for d in r.apply_rule(op, [syms[p] for p in parents], syms[i], arg)]
+    guard = _guard(op, g, syms[i], [d for p, d in zip(parents, ds, strict=True) if p in sink])
+    mine: dict[int, list[Sym]] = {}  # guarded: this node's terms for each sink
+    for p, d in zip(parents, ds, strict=True):
+        if guard and p in sink:
+            lines += _flush(p, terms, sink)  # earlier terms first, as eager adds them
+            mine.setdefault(p, []).append(g * d)
+        elif need[p]:
             terms[p].append(g * d)
+    if mine:
+        block = [line for p, ts in mine.items()
+                 for line in chain_sum(sink[p], sink[p], [t.text for t in ts])]
+        lines.append("\n    ".join([f"if {guard}:", *block]))  # one statement, for schedule
     return lines
 
 
-# ---- order and names: few floats alive at a time ----
+def _guard(op: str, g: Sym, out: Sym, ds: list[Sym]) -> str | None:
+    """A condition false only where every term g * d is +-0: g is +-0 and every d is finite.
 
-
-def schedule(entries: tuple[Any, ...], forward: list[list[str]], backward: list[str]) -> list[str]:
-    """The backward statements, each preceded by the forward statements it needs, not yet run.
-
-    Values are then computed just before their backward use (for a batch: one example's
-    forward, then its backward), instead of all being alive at the end of the forward pass.
+    Then skipping the terms is exact: adding +-0 leaves a gradient as it is, unless it is
+    -0.0 (-0.0 + 0.0 is +0.0). A sum from +0.0 is never -0.0 (x + y is -0.0 only for two
+    -0.0s), so only a leaf's incoming ``grad`` of -0.0 can be: the documented exception.
     """
-    done = [kind in ("in", "c") for kind, *_ in entries]
-    lines: list[str] = []
-    for line in backward:
-        for name in NAME.findall(line):
-            if name[0] == "v":
-                lines += _demand(int(name[1:]), entries, forward, done)
-        lines.append(line)
-    return lines + _demand(len(entries) - 1, entries, forward, done)
+    if len(ds) < GUARD_MIN or g.const is not None:
+        return None
+    if all(_finite(d) for d in ds):
+        return g.text
+    if op in VALUE_BOUNDS:  # out finite => each d finite; out - out is 0.0 iff out is finite
+        return f"{g.text} or {out.text} - {out.text}"
+    return None
 
 
-def _demand(i: int, entries: tuple[Any, ...], forward: list[list[str]],
-            done: list[bool]) -> list[str]:
-    """Forward statements of node i and of its ancestors not yet computed, parents first."""
-    stack, todo = [i], []
-    while stack:
-        j = stack.pop()
-        if not done[j]:
-            done[j] = True
-            todo.append(j)
-            stack.extend(entries[j][2])
-    return [line for j in sorted(todo) for line in forward[j]]
-
-
-def allocate(lines: list[str], result: str, keep: int = 0) -> tuple[list[str], str]:
-    """Rename variables to registers ``r<n>``, reusing a register once its value is dead.
-
-    Variables that appear in the first ``keep`` lines (those before a loop) are never freed.
-    """
-    parts = [SPLIT.split(line) for line in (*lines, result)]  # names at the odd places
-    last = {name: k for k, part in enumerate(parts) for name in part[1::2]}
-    last.update((name, len(parts)) for part in parts[:keep] for name in part[1::2])
-    registers: dict[str, str] = {}
-    free: list[str] = []
-    count = itertools.count()
-    for k, part in enumerate(parts):
-        names = part[1::2]
-        for name in names:
-            if name not in registers:  # defined here (a use is always defined earlier)
-                registers[name] = free.pop() if free else f"r{next(count)}"
-        part[1::2] = [registers[name] for name in names]
-        free += [registers[n] for n in dict.fromkeys(names) if last[n] == k]  # in order
-    *renamed, result = ("".join(part) for part in parts)
-    return renamed, result
-
-
-def _function(signature: str, head: list[str], body: list[str], result: str,
-              loop: str | None = None) -> str:
-    """The function's source: ``head``, then ``body`` (inside ``loop`` if given), ``result``."""
-    start = len(head) if loop else 0
-    lines, result = allocate(head + body, result, start)
-    hot = Counter(name for line in lines[start:] for name in REGISTER.findall(line))
-    # CPython numbers locals in order of first appearance, and an index over 255 costs an
-    # extra instruction at each use: in a loop, name its busiest registers first, in code
-    # never run (measured: 8% faster for W1's per-example loop; no gain in straight lines)
-    busiest = ", ".join(name for name, _ in hot.most_common(250))
-    order = ["if 0:", f"    ({busiest},)"] if loop and len(hot) > 250 else []
-    if loop:
-        lines[len(head):] = [loop, *(f"    {line}" for line in lines[len(head):])]
-    return "\n    ".join([f"def {signature}:", *order, *lines, f"return {result}"]) + "\n"
+def _finite(d: Sym) -> bool:
+    """d is a finite constant, or a conditional between finite constants."""
+    if isinstance(d, Where):
+        return _finite(d.pos) and _finite(d.neg)
+    return d.const is not None and math.isfinite(d.const)

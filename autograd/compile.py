@@ -22,7 +22,7 @@ the builtin ``compile`` on ``from autograd import *``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from .codegen import generate
@@ -147,9 +147,7 @@ class Compiled:
         if self.check:
             return [self.backward(*row, grad=grad) for row in rows]
         data, grads, values = [p.data for p in self.params], self._param_grads(), []
-        calls = map(self._split, rows)
-        for signature, run in itertools.groupby(calls, key=lambda call: call[0]):
-            xs = [x for _, x in run]
+        for signature, xs in self._runs(rows):
             fn = self._program(signature, xs[0], PARAMS, grad == 1.0, loop=True).fn
             try:
                 done, grads = fn(data, xs, float(grad), grads)
@@ -161,6 +159,13 @@ class Compiled:
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g
         return values
+
+    def _runs(self, rows: list[Sequence[Any]]) -> Iterator[tuple[tuple, list]]:
+        """(signature, the rows' non-static args as floats) for each run of one signature."""
+        if not self.static and set(map(type, itertools.chain.from_iterable(rows))) <= {float}:
+            return (((n, ()), list(run)) for n, run in itertools.groupby(rows, key=len))
+        runs = itertools.groupby(map(self._split, rows), key=lambda call: call[0])
+        return ((signature, [x for _, x in run]) for signature, run in runs)
 
     def _split(self, args: Sequence[Any]) -> tuple[tuple, list[float]]:
         """The call's signature (number of arguments, static values) and its other args."""
@@ -174,7 +179,8 @@ class Compiled:
         return (n, tuple((i, args[i]) for i in positions)), xs
 
     def _param_grads(self) -> list[float]:
-        return _floats(p.grad for p in self.params)
+        grads = [p.grad for p in self.params]
+        return grads if set(map(type, grads)) <= {float} else _floats(grads)
 
     def _run(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], s: float,
              grads: Sequence[float]) -> tuple[float, Sequence[float]]:

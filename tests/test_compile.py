@@ -255,3 +255,18 @@ def test_tracing_under_no_grad_still_records_the_trace():
 def test_duplicate_static_positions_count_once():
     cf = jit(lambda x, k: x * k, static=(1, -1))
     assert cf.value_and_grad(2.0, 3) == (6.0, [3.0])
+
+
+def test_backward_without_params():
+    cf = jit(lambda x, y: x * y + y)
+    assert cf.backward(2.0, 3.0) == 9.0 and cf.backward_batch([[1.0, 1.0]]) == [2.0]
+
+
+def test_backward_batch_rows_of_floats_or_other_numbers():
+    w = Value(1.5)
+    cf = jit(lambda x, y: (x * w + y).relu(), params=[w])
+    assert cf.backward_batch([(2.0, 1.0), [-2.0, 0.5]]) == [4.0, 0.0] and w.grad == 2.0
+    assert cf.backward_batch([(2, True), (1.0, -1)]) == [4.0, 0.5] and w.grad == 5.0
+    assert all(type(v) is float for v in cf.backward_batch([(2, 1)]))
+    with pytest.raises(TypeError, match="str"):
+        cf.backward_batch([("2", 1.0)])
