@@ -28,7 +28,7 @@ from .symbolic import Sym, Where, as_sym, const, literal
 
 CHUNK = 200  # terms per statement: a longer ``a + b + ...`` nests too deep for CPython's compiler
 
-# Python >= 3.12 adds floats in ``sum`` with compensation; ``rules.dot_data`` uses ``sum``, so
+# Python >= 3.12 adds floats in ``sum`` with compensation; ``nary.matvec`` uses ``sum``, so
 # to match it bit for bit a dot calls ``sum`` there too, and is inlined as ``0.0 + w*x + ...``
 # (left to right, as 3.11's ``sum`` adds) where ``sum`` is plain. A feature test, not a version.
 COMPENSATED_SUM = sum([1.0, 1e100, 1.0, -1e100]) != 0.0
@@ -83,7 +83,7 @@ def forward_lines(name: str, op: str, ps: list[str], arg: float | None,
     """
     if op == "sum":  # engine.sum: total = 0.0, then total += each, left to right
         return chain_sum(name, "0.0", ps)
-    if op == "dot":  # rules.dot_data: w_1 x_1 + ... + w_n x_n from 0.0, then + bias
+    if op == "dot":  # nary.matvec: w_1 x_1 + ... + w_n x_n from 0.0, then + bias
         n = len(ps) // 2
         products = [f"{w} * {x}" for w, x in zip(ps[:n], ps[n : 2 * n], strict=True)]
         if not COMPENSATED_SUM and signless and products:  # 0.0 + t is t but for t = -0.0
@@ -97,7 +97,7 @@ def forward_lines(name: str, op: str, ps: list[str], arg: float | None,
 
 
 def _compensated(name: str, terms: list[str]) -> list[str]:
-    """``name = sum([terms], 0.0)``: builtin sum over the same floats as ``rules.dot_data``."""
+    """``name = sum([terms], 0.0)``: builtin sum over the same floats as ``nary.matvec``."""
     chunks = [terms[i : i + CHUNK] for i in range(0, len(terms), CHUNK)] or [[]]
     lines = [f"{name} = [{', '.join(chunks[0])}]"]
     lines += [f"{name} = {name} + [{', '.join(chunk)}]" for chunk in chunks[1:]]

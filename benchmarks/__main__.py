@@ -174,8 +174,8 @@ def table(results: dict, memory: dict, leftover: dict) -> list[str]:
 def notes(results: dict) -> list[str]:
     """One-off compile costs, their payoff, and any disagreement between columns."""
     w1 = results["W1"]
-    out = [f"- W1's unrolled floor written densely (computing the sum behind a dead ReLU, as "
-           f"the graph does): {fmt(w1['floor unrolled dense'][0])}; compiled is "
+    out = [f"- W1's unrolled floor written densely (computing the sum behind a dead ReLU, "
+           f"which the compiled code skips): {fmt(w1['floor unrolled dense'][0])}; compiled is "
            f"{ratio(w1['compiled'][0], w1['floor unrolled dense'][0])} of it."]
     for row, cells in results.items():
         if "compiled" in cells:
