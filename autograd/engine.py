@@ -340,15 +340,30 @@ def _unary(op: str, x: Value, out: float, arg: Any = None) -> Value:
     if not _plain:
         return _record(op, (x,), out, arg)
     rule = RULES[op]
-    d = rule(x.data, out) if arg is None else rule(x.data, out, arg)
-    return _node(op, out, x, None, d, arg)  # _db: the constant parameter
+    v = _new(Value)  # _node's stores, written out here and in _binary: one call less per node
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    v.op = op
+    v._a = x
+    v._b = None
+    v._da = rule(x.data, out) if arg is None else rule(x.data, out, arg)
+    v._db = arg  # the constant parameter, if any
+    return v
 
 
 def _binary(op: str, a: Value, b: Value, out: float) -> Value:
     if not _plain:
         return _record(op, (a, b), out, None)
-    da, db = RULES[op](a.data, b.data, out)
-    return _node(op, out, a, b, da, db)
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v.label = ""
+    v.op = op
+    v._a = a
+    v._b = b
+    v._da, v._db = RULES[op](a.data, b.data, out)
+    return v
 
 
 def _nary(op: str, xs: tuple[Value, ...], out: float, local: Sequence[float]) -> Value:
