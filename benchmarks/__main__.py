@@ -74,14 +74,20 @@ def floor_cases(rows: list, weights: list, ns: list[int], a: list, b: list) -> d
     reset = lambda: net.__setitem__(slice(None), [[list(n) for n in layer] for layer in weights])
     w3_unrolled = floors.build(floors.unrolled_w3(len(a)), "f")
     none = lambda: None
-    return {
+    cases = {
         "W1": {"floor loops": (reset, lambda: floors.w1_loops(net, rows, data.LR, data.ALPHA)),
+               "floor loops skipping": (
+                   reset, lambda: floors.w1_loops(net, rows, data.LR, data.ALPHA, skip=True)),
                "floor unrolled": (none, lambda: unrolled(flat, rows, data.LR, data.ALPHA)[0]),
                "floor unrolled dense": (none, lambda: dense(flat, rows, data.LR, data.ALPHA)[0])},
         **{f"W2 {n:,}": {"floor loops": (none, lambda n=n: floors.w2_loops(n)[1])} for n in ns},
         "W3": {"floor loops": (none, lambda: floors.w3_loops(a, b)[0]),
                "floor unrolled": (none, lambda: w3_unrolled(a, b)[0])},
     }
+    big, objects = f"W2 {ns[-1]:,}", (none, lambda: floors.w2_objects(ns[-1]))
+    cases[big]["objects"] = objects  # the chain's bare objects: no engine makes them faster
+    cases[f"{big} paused"] = {"objects": ours.paused(objects)}
+    return cases
 
 
 def engine_cases(rows: list, weights: list, ns: list[int], a: list, b: list) -> dict:
@@ -176,8 +182,14 @@ def notes(results: dict) -> list[str]:
     w1 = results["W1"]
     out = [f"- W1's unrolled floor written densely (computing the sum behind a dead ReLU, "
            f"which the compiled code skips): {fmt(w1['floor unrolled dense'][0])}; compiled is "
-           f"{ratio(w1['compiled'][0], w1['floor unrolled dense'][0])} of it."]
+           f"{ratio(w1['compiled'][0], w1['floor unrolled dense'][0])} of it.",
+           f"- W1's loop floor skipping a dead neuron's terms (as eager mode skips a dot node "
+           f"whose gradient is 0; the issue's floor in the table does not): "
+           f"{fmt(w1['floor loops skipping'][0])}; eager is "
+           f"{ratio(w1['eager'][0], w1['floor loops skipping'][0])} of it."]
     for row, cells in results.items():
+        if "objects" in cells and "paused" not in row:
+            out.append(_objects_note(row, cells, results[f"{row} paused"]))
         if "compiled" in cells:
             median, _, first = cells["compiled"]
             eager = (results["W1"] if row == "W1 whole step" else cells)["eager"][0]
@@ -191,6 +203,18 @@ def notes(results: dict) -> list[str]:
         if any(not math.isclose(v, base, rel_tol=1e-9) for v in values.values()):
             out.append(f"- MISMATCH in {row}: {values}")
     return out
+
+
+def _objects_note(row: str, cells: dict, paused: dict) -> str:
+    """What the bare chain of objects costs, against micrograd and this engine."""
+    default, off = cells["objects"][0], paused["objects"][0]
+    mine = f"eager takes {ratio(cells['eager'][0], default)} of it by default and " \
+           f"{ratio(paused['eager'][0], off)} paused"
+    peer = f"; micrograd's time is {ratio(cells['micrograd'][0], default)} of it" \
+        if "micrograd" in cells else ""
+    return (f"- {row}: only making the chain's objects (bare nodes with Value's slots, no math, "
+            f"no backward) takes {fmt(default)} with Python's cyclic collector on and "
+            f"{fmt(off)} with it paused; {mine}{peer}.")
 
 
 def main() -> None:

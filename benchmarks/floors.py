@@ -17,8 +17,12 @@ Net = list[list[list[float]]]  # layers of neurons of [w_1, ..., w_nin, b]
 
 
 def w1_loops(net: Net, data: Sequence[tuple[float, float, float]], lr: float,
-             alpha: float) -> float:
-    """One SGD step of the hinge-loss MLP on ``data`` (x0, x1, y), updating ``net``: the loss."""
+             alpha: float, skip: bool = False) -> float:
+    """One SGD step of the hinge-loss MLP on ``data`` (x0, x1, y), updating ``net``: the loss.
+
+    ``skip``: a neuron whose error is 0 (a dead ReLU, or no loss) adds no terms, as eager
+    mode skips a dot node whose gradient is 0; the issue's floor (the default) adds them.
+    """
     grads = [[[0.0] * len(neuron) for neuron in layer] for layer in net]
     inv_n, last, total = 1.0 / len(data), len(net) - 1, 0.0
     for x0, x1, y in data:
@@ -34,6 +38,8 @@ def w1_loops(net: Net, data: Sequence[tuple[float, float, float]], lr: float,
             gin = [0.0] * len(acts[i])
             for neuron, gn, g, z in zip(net[i], grads[i], gout, zs[i], strict=True):
                 g = g if i == last or z > 0.0 else 0.0  # relu'(z)
+                if skip and not g:
+                    continue
                 for k, a in enumerate(acts[i]):
                     gn[k] += g * a
                     gin[k] += g * neuron[k]
@@ -96,6 +102,29 @@ def w2_loops(n: int) -> tuple[float, float]:
     for _ in range(n):  # dy/dx: one 1.0 from each addition, and one from the start
         grad += 1.0
     return y, grad + 1.0
+
+
+class Bare:
+    """A node with nothing but ``Value``'s eight slots: no methods, no math."""
+
+    __slots__ = ("_a", "_b", "_da", "_db", "data", "grad", "label", "op")
+
+
+def w2_objects(n: int) -> float:
+    """Only the objects of W2's chain: n bare nodes, each holding the last and a float.
+
+    No engine can make its nodes for less. With Python's cyclic collector on, each of its
+    full collections rescans every live node, which is most of this time.
+    """
+    new = object.__new__
+    x = y = new(Bare)
+    x.data = 1.0
+    for _ in range(n):
+        v = new(Bare)
+        v.data, v.grad, v.label, v.op = y.data + 1.0, 0.0, "", "+"
+        v._a, v._b, v._da, v._db = y, x, 1.0, 1.0
+        y = v
+    return y.data
 
 
 def w3_loops(a: Sequence[float], b: Sequence[float]) -> tuple[float, list[float], list[float]]:
