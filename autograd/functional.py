@@ -1,9 +1,11 @@
 """A functional API in the style of JAX: grad, value_and_grad, jacobian, hessian.
 
 Each transform takes ``f``, a function of one Value per input (separate arguments), and
-returns a function of plain numbers that returns plain numbers. Called with Values instead
-(as an outer transform does), it returns Values that carry their own graph, so transforms
-compose: ``grad(grad(f))`` is the second derivative.
+returns a function of plain numbers that returns plain numbers. Called with Values instead,
+or inside another transform's ``f``, it returns Values that carry their own graph, so
+transforms compose: ``grad(grad(f))`` is the second derivative, and an inner ``grad`` of an
+outer input is differentiated too. (A Value from outside every transform counts only if it
+reaches ``f`` as an argument; else its result is a number, as in JAX.)
 
 >>> from autograd import grad, hessian
 >>> f = lambda x, y: x * x * y + y.sin()
@@ -17,7 +19,9 @@ compose: ``grad(grad(f))`` is the second derivative.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import numbers
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from .engine import Value
@@ -28,8 +32,24 @@ Fn = Callable[..., Any]
 Argnums = int | Sequence[int]
 
 
+_depth = 0  # transforms now running their f: an inner one keeps its graph for them
+
+
 def _traced(args: Sequence[Any]) -> bool:
-    return any(isinstance(a, Value) for a in args)
+    """Return Values with their graph (not numbers): Value arguments, or an outer transform."""
+    return _depth > 0 or any(isinstance(a, Value) for a in args)
+
+
+@contextmanager
+def _transform() -> Iterator[None]:
+    """Record the graph (even inside no_grad), and tell inner transforms we are running."""
+    global _depth
+    _depth += 1
+    try:
+        with enable_grad():  # a transform differentiates even inside no_grad
+            yield
+    finally:
+        _depth -= 1
 
 
 def _inputs(args: Sequence[Any]) -> list[Value]:
@@ -76,7 +96,19 @@ def _scalar_output(f: Fn, xs: list[Value]) -> Any:
     out = f(*xs)
     if isinstance(out, (list, tuple)):
         raise TypeError("f returned a sequence: grad needs one scalar output (use jacobian)")
+    if not isinstance(out, (Value, numbers.Real)):
+        raise TypeError(f"grad: f must return a Value or a number, got {type(out).__name__}")
     return out
+
+
+def _outputs(out: Any) -> list[Any]:
+    """f's outputs as a list: one Value or number, or a list or tuple of them."""
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    for o in outs:
+        if not isinstance(o, (Value, numbers.Real)):
+            raise TypeError("jacobian: f must return Values or numbers, in a list or tuple if "
+                            f"several, got {type(o).__name__}")
+    return outs
 
 
 def value_and_grad(f: Fn, argnums: Argnums = 0) -> Fn:
@@ -85,7 +117,7 @@ def value_and_grad(f: Fn, argnums: Argnums = 0) -> Fn:
     def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
         traced = _traced(args)
         nums = _argnums(argnums, len(args))
-        with enable_grad():  # a transform differentiates even inside no_grad
+        with _transform():
             xs = _inputs(args)
             out = _scalar_output(f, xs)
             [row] = _jacobian_rows([out], [xs[i] for i in nums], create_graph=traced)
@@ -106,10 +138,9 @@ def jacobian(f: Fn) -> Fn:
 
     def jacobian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)
-        with enable_grad():
+        with _transform():
             xs = _inputs(args)
-            outs = f(*xs)
-            outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+            outs = _outputs(f(*xs))
             rows = _jacobian_rows(outs, xs, create_graph=traced)
         return rows if traced else [[_plain(d) for d in row] for row in rows]
 
@@ -121,7 +152,7 @@ def hessian(f: Fn) -> Fn:
 
     def hessian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)
-        with enable_grad():
+        with _transform():
             xs = _inputs(args)
             out = _scalar_output(f, xs)
             [grads] = _jacobian_rows([out], xs, create_graph=True)

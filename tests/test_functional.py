@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, grad, hessian, jacobian, no_grad, value_and_grad
+from autograd import Value, functional, grad, hessian, jacobian, no_grad, value_and_grad
 from autograd.testing import expressions
 from tests.strategies import OP_IDS, OPS, assert_close, central_difference, floats
 
@@ -176,3 +176,18 @@ def test_value_seed_needs_create_graph():
     x = Value(2.0)
     with pytest.raises(TypeError, match="create_graph=True"):
         (x * x).backward(Value(1.0))
+
+
+def test_inner_grad_of_an_outer_input_is_differentiated_too():
+    # d/dx [x * d/dy (x y)] = d/dx x^2 = 2x; d/dx [d/dy (x y^2) at y = x] = d/dx 2x^2 = 4x
+    assert grad(lambda x: x * grad(lambda y: x * y)(1.0))(2.0) == 4.0
+    assert grad(lambda x: grad(lambda y: x * y * y)(x))(3.0) == 12.0
+    assert functional._depth == 0  # and the transforms left no trace
+
+
+def test_outputs_that_are_neither_values_nor_numbers_are_type_errors():
+    with pytest.raises(TypeError, match="generator"):
+        jacobian(lambda x, y: (v for v in [x * y, x + y]))(2.0, 3.0)
+    with pytest.raises(TypeError, match="str"):
+        grad(lambda x: "x")(1.0)
+    assert jacobian(lambda x, y: [x * y, 2.0])(2.0, 3.0) == [[3.0, 2.0], [0.0, 0.0]]
