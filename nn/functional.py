@@ -28,6 +28,8 @@ def _shifted(logits: Sequence[Operand], temperature: float) -> tuple[list[Value]
     if not zs:
         raise ValueError("softmax of an empty list of logits")
     m = max(z.data for z in zs)
+    if m - m != 0 and m == m:  # m = +-inf: z - m would be NaN; shift by 0 (logsumexp: inf)
+        m = 0.0
     if temperature == 1.0:
         return [z - m for z in zs], m
     return [(z - m) / temperature for z in zs], m  # dividing: 1/T overflows for tiny T

@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import math
+import operator
 import random
 from collections.abc import Callable
 from typing import Union
@@ -30,9 +31,9 @@ def make_rng(seed: int | None = None, rng: random.Random | None = None) -> rando
         if not isinstance(rng, random.Random):
             raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
         return rng
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+    if seed is not None and (isinstance(seed, bool) or not hasattr(type(seed), "__index__")):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return random.Random(seed)
+    return random.Random(None if seed is None else operator.index(seed))  # numpy ints too
 
 
 def uniform(rng: random.Random, fan_in: int, fan_out: int) -> float:

@@ -87,9 +87,11 @@ def nll(log_probs: Sequence[Operand], target: int) -> Value:
 
 
 def _pick(xs: Sequence[Operand], target: int) -> Operand:
-    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(xs):
+    """xs[target] for a class index: any integer (numpy's too), but not a bool or a float."""
+    index = None if isinstance(target, bool) else getattr(type(target), "__index__", None)
+    if index is None or not 0 <= index(target) < len(xs):
         raise ValueError(f"target must be a class index in [0, {len(xs)}), got {target!r}")
-    return xs[target]
+    return xs[index(target)]
 
 
 def hinge(score: Operand, target: float) -> Value:

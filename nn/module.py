@@ -2,8 +2,8 @@
 
 A module finds its parameters and submodules in its public attributes, in the order they
 were assigned: a ``Value`` attribute is a parameter, a ``Module`` attribute a submodule, and
-a list or tuple of them is walked item by item. Names follow the path, PyTorch style:
-``layers.0.neurons.3.w.1``.
+lists, tuples and dicts of them (nested to any depth, as a 2-D weight ``W[i][j]``) are walked
+item by item. Names follow the path, PyTorch style: ``layers.0.neurons.3.w.1``, ``W.0.1``.
 
 Files are JSON: ``{"format": "nn.Module", "version": 1, "model": repr, "parameters": {name:
 float}}``. JSON writes a float with ``repr``, the shortest text that reads back to the same
@@ -36,15 +36,10 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define __call__")
 
     def _named_members(self) -> Iterator[tuple[str, Any]]:
-        """Public attributes in assignment order, with lists and tuples opened up (``w.0``)."""
+        """Public attributes in assignment order, with lists, tuples and dicts opened up."""
         for name, attr in vars(self).items():
-            if name.startswith("_"):
-                continue
-            if isinstance(attr, (list, tuple)):
-                for i, item in enumerate(attr):
-                    yield f"{name}.{i}", item
-            else:
-                yield name, attr
+            if not name.startswith("_"):
+                yield from _opened(name, attr)
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module (named ``prefix``) and every submodule below it, depth first."""
@@ -123,6 +118,18 @@ class Module:
         return f"{type(self).__name__}()"
 
 
+def _opened(name: str, item: Any) -> Iterator[tuple[str, Any]]:
+    """``item`` named ``name``; a list, tuple or dict opened up, at any depth (``W.0.1``)."""
+    if isinstance(item, (list, tuple)):
+        for i, x in enumerate(item):
+            yield from _opened(f"{name}.{i}", x)
+    elif isinstance(item, dict):
+        for key, x in item.items():
+            yield from _opened(f"{name}.{key}", x)
+    else:
+        yield name, item
+
+
 def _check_state(state: Any, names: list[str]) -> dict[str, float]:
     """The values of ``state`` as floats, after checking it has exactly ``names``, all numbers."""
     if not isinstance(state, Mapping):
@@ -145,20 +152,29 @@ def _check_state(state: Any, names: list[str]) -> dict[str, float]:
     return values
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it: put it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomic(path: PathLike, text: str) -> None:
     """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``.
 
     Readers see the old file or the new one, never half of one; on any failure the temporary
     file is removed and the old file is left as it was.
     """
-    target = os.path.abspath(os.fspath(path))
+    target = os.path.realpath(os.fspath(path))  # through a symlink: its target is updated
+    if os.path.exists(target) and not os.path.isfile(target):
+        raise ValueError(f"save: {os.fspath(path)} exists and is not a regular file")
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".nn-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        mode = os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o644
+        mode = os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o666 & ~_umask()
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:

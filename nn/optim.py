@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from autograd import Value, no_grad, zero_grad
 
@@ -146,7 +147,7 @@ class LinearLR(LRSchedule):
     def __init__(self, optimizer: Optimizer, start: float = 1.0, end: float = 0.1,
                  total: int = 100):
         super().__init__(optimizer)
-        self.start, self.end, self.total = start, end, total
+        self.start, self.end, self.total = start, end, _positive("total", total)
         optimizer.lr = self.base_lr * start
 
     def factor(self, k: int) -> float:
@@ -159,8 +160,15 @@ class StepLR(LRSchedule):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         super().__init__(optimizer)
-        self.step_size, self.gamma = step_size, gamma
+        self.step_size, self.gamma = _positive("step_size", step_size), gamma
 
     def factor(self, k: int) -> float:
         """gamma ** (k // step_size)."""
         return self.gamma ** (k // self.step_size)
+
+
+def _positive(name: str, n: Any) -> int:
+    """``n`` if it is a positive int (a number of steps), else a ValueError naming ``name``."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{name} must be a positive int, got {n!r}")
+    return n

@@ -46,9 +46,9 @@ def accuracy(outputs: Sequence[Any], targets: Sequence[Any], threshold: float = 
     for out, t in zip(outputs, targets, strict=True):
         out = _data(out)
         if isinstance(out, list):
-            correct += max(range(len(out)), key=out.__getitem__) == t
+            correct += bool(max(range(len(out)), key=out.__getitem__) == t)
         else:
-            correct += (out > threshold) == (t > 0)
+            correct += bool((out > threshold) == (t > 0))  # bool: numpy targets give numpy bools
     return correct / len(outputs) if outputs else 0.0
 
 
@@ -132,7 +132,7 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     (stderr) as one updating line, only if it is a terminal and not ``quiet``. With
     ``batch_size`` the examples are shuffled every epoch by ``rng`` or ``seed`` (default 0).
     """
-    if not data[0] or len(data[0]) != len(data[1]):
+    if len(data[0]) == 0 or len(data[0]) != len(data[1]):  # len: numpy arrays have no truth
         raise ValueError(f"fit needs data = (X, y) of equal, nonzero length, got {len(data[0])} "
                          f"inputs and {len(data[1])} targets")
     # shuffling only matters with mini-batches; unseeded it uses seed 0, so runs reproduce

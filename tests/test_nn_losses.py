@@ -143,3 +143,19 @@ def test_batch_loss_of_a_model_matches_finite_differences():
         return data + 1e-2 * nn.l2(params)
 
     assert_grads_match(batch_loss, params)
+
+
+def test_class_index_may_be_any_integer_type_but_not_a_float_or_bool():
+    import numpy as np
+
+    # -log softmax([1, 2])_1 = log(1 + e^-1)
+    assert_close(nn.cross_entropy([1.0, 2.0], np.int64(1)).data, math.log1p(math.exp(-1.0)))
+    for bad in (1.0, True, "1"):
+        with pytest.raises(ValueError, match="class index"):
+            nn.cross_entropy([1.0, 2.0], bad)
+
+
+def test_logsumexp_of_an_infinite_logit_is_infinite_not_nan():
+    assert nn.logsumexp([math.inf, 0.0]).data == math.inf
+    assert nn.logsumexp([-math.inf, 0.0]).data == 0.0  # log(0 + e^0)
+    assert nn.softmax([-math.inf, 0.0])[1].data == 1.0

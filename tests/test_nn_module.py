@@ -255,3 +255,18 @@ def test_sequential_chains_modules_and_callables():
     probs = seq([0.5, -0.5])
     assert_close(sum(p.data for p in probs), 1.0)
     assert len(seq.parameters()) == 3 * 3 + 2 * 4
+
+
+def test_parameters_in_nested_lists_and_dicts_are_found_and_saved(tmp_path):
+    class Dense(nn.Module):
+        def __init__(self) -> None:
+            self.W = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]
+            self.extra = {"scale": Value(0.5), "note": "text"}
+
+    model = Dense()
+    assert [n for n, _ in model.named_parameters()] == ["W.0.0", "W.0.1", "W.1.0", "W.1.1",
+                                                        "extra.scale"]
+    model.save(tmp_path / "m.json")
+    other = Dense()
+    other.W[1][0].data = -1.0
+    assert other.load(tmp_path / "m.json").W[1][0].data == 3.0

@@ -148,3 +148,10 @@ def test_bad_arguments():
     for betas in [(0.9, 1.0), (-0.1, 0.999), (0.9,)]:
         with pytest.raises(ValueError, match="two betas"):
             nn.Adam([Value(1.0)], betas=betas)
+
+
+@pytest.mark.parametrize("make", [lambda opt: nn.StepLR(opt, step_size=0),
+                                  lambda opt: nn.LinearLR(opt, total=0)])
+def test_schedules_reject_a_zero_number_of_steps_when_made(make):
+    with pytest.raises(ValueError, match="positive int"):
+        make(nn.SGD([Value(1.0)], lr=0.1))

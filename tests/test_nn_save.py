@@ -122,3 +122,24 @@ def test_save_overwrites_and_keeps_no_temporary(tmp_path):
     model.save(str(path))
     assert os.listdir(tmp_path) == ["m.json"]
     assert nn.MLP(2, [1], seed=3).load(path).state_dict() == model.state_dict()
+
+
+def test_save_through_a_symlink_updates_its_target(tmp_path):
+    model = nn.MLP(2, [2, 1], seed=0)
+    real, link = tmp_path / "real.json", tmp_path / "latest.json"
+    nn.MLP(2, [2, 1], seed=1).save(real)
+    os.symlink(real, link)
+    model.save(link)
+    assert os.path.islink(link)
+    assert nn.MLP(2, [2, 1], seed=1).load(real).state_dict() == model.state_dict()
+
+
+def test_a_new_file_follows_the_umask_and_a_non_file_is_refused(tmp_path):
+    old = os.umask(0o077)
+    try:
+        nn.MLP(2, [1], seed=0).save(tmp_path / "new.json")
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "new.json").st_mode & 0o777 == 0o600
+    with pytest.raises(ValueError, match="not a regular file"):
+        nn.MLP(2, [1], seed=0).save(tmp_path)

@@ -141,3 +141,18 @@ def test_fit_rejects_empty_or_mismatched_data():
     for data in (([], []), ([[1.0, 2.0]], [1, -1])):
         with pytest.raises(ValueError, match="equal, nonzero length"):
             nn.fit(model, nn.hinge, data, opt, quiet=True)
+
+
+def test_fit_and_evaluate_take_numpy_arrays_and_seeds():
+    import numpy as np
+
+    X, y = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([1.0, -1.0])
+    model = nn.MLP(2, [3, 1], seed=np.int64(0))
+    assert model.state_dict() == nn.MLP(2, [3, 1], seed=0).state_dict()
+    history = nn.fit(model, nn.hinge, (X, y), nn.SGD(model.parameters(), lr=0.1), epochs=2,
+                     quiet=True)
+    assert len(history["loss"]) == 2
+    accuracy = nn.evaluate(model, nn.hinge, (X, y))["accuracy"]
+    assert type(accuracy) is float and 0.0 <= accuracy <= 1.0
+    with pytest.raises(ValueError, match="nonzero length"):
+        nn.fit(model, nn.hinge, (X[:0], y[:0]), nn.SGD(model.parameters()), quiet=True)
