@@ -28,10 +28,10 @@ from typing import Any
 from .codegen import generate
 from .engine import Value, lift
 from .graph import topological_order
-from .modes import enable_grad
+from .modes import enable_grad, gc_paused
 from .symbolic import NAMESPACE
 
-Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop): codegen.generate's args
+Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop, fresh): generate's args
 CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
 _CACHE: dict[Key, Program] = {}
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
@@ -73,10 +73,14 @@ class Program:
 
     def __init__(self, key: Key) -> None:
         self.key = key
-        self.source = generate(*key)
         namespace = dict(NAMESPACE)
-        # the source was generated from the key alone: fixed templates, repr'd floats
-        exec(compile(self.source, f"<autograd.jit: {len(key[2])} nodes>", "exec"), namespace)
+        # speed: generating (and compile()) makes millions of acyclic containers, and each
+        # collection rescans all (and the traced graph): 100k terms of W3 took 1.5x as long
+        with gc_paused():
+            self.source = generate(*key)
+            # the source was generated from the key alone: fixed templates, repr'd floats
+            code = compile(self.source, f"<autograd.jit: {len(key[2])} nodes>", "exec")
+        exec(code, namespace)
         self.fn: Callable[..., Any] = namespace["value_and_grad" if any(key[1]) else "forward"]
 
 
@@ -123,8 +127,8 @@ class Compiled:
     def value_and_grad(self, *args: Any) -> tuple[float, list[float]]:
         """(f(*args), [df/dx for each argument x that is not static])."""
         signature, xs = self._split(args)
-        value, grads = self._run(signature, xs, INPUTS, 1.0, (0.0,) * len(xs))
-        return value, list(grads)
+        value, grads = self._run(signature, xs, INPUTS, 1.0, ())  # grads from +0.0
+        return value, grads if type(grads) is list else list(grads)  # the code returns a list
 
     def grad(self, *args: Any) -> list[float]:
         """[df/dx for each argument x that is not static]."""
@@ -187,7 +191,8 @@ class Compiled:
         fn = self._program(signature, xs, wrt, s == 1.0).fn
         data = [p.data for p in self.params]
         try:
-            out = fn(data, xs) if wrt == FORWARD else fn(data, xs, s, grads)
+            out = fn(data, xs, s) if wrt == INPUTS else fn(data, xs, s, grads) if wrt == PARAMS \
+                else fn(data, xs)
         except (ArithmeticError, ValueError) as error:
             self._graph(signature, xs)  # eager mode's error: same type, and it names the op
             raise error  # eager mode did not raise: the compiled code's own error
@@ -205,10 +210,11 @@ class Compiled:
         if program is None:
             if signature not in self._structures:
                 root, inputs = self._graph(signature, xs)
-                self._structures[signature] = structure_key(root, [self.params, inputs])
+                with gc_paused():  # speed: a tuple per node, and each collection rescans all
+                    self._structures[signature] = structure_key(root, [self.params, inputs])
                 self.traces += 1
             sizes, entries = self._structures[signature]
-            key = (sizes, wrt, entries, unit, loop)
+            key = (sizes, wrt, entries, unit, loop, wrt == INPUTS)  # inputs' grads from +0.0
             program = self._programs[signature, wrt, unit, loop] = program_for(key)
         self.program = program
         return program
@@ -231,6 +237,7 @@ class Compiled:
         if entries != traced:
             raise TraceError(f"f's graph differs from its trace: {_difference(traced, entries)}")
         wanted = self.params if wrt == PARAMS else inputs if wrt == INPUTS else []
+        grads = (0.0,) * len(wanted) if wrt == INPUTS else grads
         expected = _eager(root, wanted, s, grads) if wanted else [root.data]
         names = ["value", *(f"grad {i}" for i in range(len(wanted)))]
         for name, a, e in zip(names, (out[0], *out[1]), expected, strict=True):
