@@ -94,8 +94,10 @@ def program_for(key: Key) -> Program:
     return program
 
 
-def _floats(xs: Iterable[Any]) -> list[float]:
+def _floats(xs: Sequence[Any]) -> Sequence[float]:
     """The numbers as floats, converted (and rejected) exactly as ``Value`` does."""
+    if {*map(type, xs)} <= {float}:  # speed: all floats, the usual case, checked in C
+        return xs
     return [x if type(x) is float else Value(x).data for x in xs]
 
 
@@ -171,7 +173,7 @@ class Compiled:
         runs = itertools.groupby(map(self._split, rows), key=lambda call: call[0])
         return ((signature, [x for _, x in run]) for signature, run in runs)
 
-    def _split(self, args: Sequence[Any]) -> tuple[tuple, list[float]]:
+    def _split(self, args: Sequence[Any]) -> tuple[tuple, Sequence[float]]:
         """The call's signature (number of arguments, static values) and its other args."""
         n = len(args)
         if not self.static:
@@ -179,14 +181,13 @@ class Compiled:
         if any(not -n <= i < n for i in self.static):
             raise ValueError(f"jit: static positions {sorted(self.static)} for {n} arguments")
         positions = sorted({i % n for i in self.static})
-        xs = _floats(x for i, x in enumerate(args) if i not in positions)
+        xs = _floats([x for i, x in enumerate(args) if i not in positions])
         return (n, tuple((i, args[i]) for i in positions)), xs
 
-    def _param_grads(self) -> list[float]:
-        grads = [p.grad for p in self.params]
-        return grads if set(map(type, grads)) <= {float} else _floats(grads)
+    def _param_grads(self) -> Sequence[float]:
+        return _floats([p.grad for p in self.params])
 
-    def _run(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], s: float,
+    def _run(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
              grads: Sequence[float]) -> tuple[float, Sequence[float]]:
         fn = self._program(signature, xs, wrt, s == 1.0).fn
         data = [p.data for p in self.params]
@@ -202,7 +203,7 @@ class Compiled:
             self._check(signature, xs, wrt, s, grads, out)
         return out
 
-    def _program(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], unit: bool,
+    def _program(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], unit: bool,
                  loop: bool = False) -> Program:
         """The program for this signature, gradients and seed (1.0 or not), traced if need be."""
         unit = unit and wrt != FORWARD
@@ -219,7 +220,7 @@ class Compiled:
         self.program = program
         return program
 
-    def _graph(self, signature: tuple, xs: list[float]) -> tuple[Value, list[Value]]:
+    def _graph(self, signature: tuple, xs: Sequence[float]) -> tuple[Value, list[Value]]:
         """Run f in eager mode: its output, and the Values given for the non-static args."""
         inputs = [Value(x) for x in xs]
         args: list[Any] = list(inputs)
@@ -228,7 +229,7 @@ class Compiled:
         with enable_grad():  # a trace is a graph, even inside no_grad
             return lift(self.f(*args)), inputs
 
-    def _check(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], s: float,
+    def _check(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
                grads: Sequence[float], out: tuple[float, Sequence[float]]) -> None:
         """Raise TraceError unless eager mode builds the same graph and the same numbers."""
         root, inputs = self._graph(signature, xs)
