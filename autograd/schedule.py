@@ -54,8 +54,8 @@ class Sinks:
         if p not in self.fresh:
             return chain_sum(name, name, texts)
         self.fresh.discard(p)
-        if inputs is not None and len(texts) <= CHUNK and set(
-                NAME.findall(" ".join(texts))) <= inputs:
+        if inputs is not None and len(texts) <= CHUNK and (  # speed: names first
+                {*texts} <= inputs or {*NAME.findall(" ".join(texts))} <= inputs):
             self.final[p] = " + ".join([f"({texts[0]} or 0.0)", *texts[1:]])
             return []
         return chain_sum(name, f"({texts[0]} or 0.0)", texts[1:])
@@ -155,13 +155,14 @@ def function_source(signature: str, head: list[str], body: list[str], result: st
     """The function's source: ``head``, then ``body`` (inside ``loop`` if given), ``result``."""
     start = len(head) if loop else 0
     lines, result = allocate(head + body, result, start)
-    hot = Counter(name for line in lines[start:] for name in REGISTER.findall(line))
-    # CPython numbers locals in order of first appearance, and an index over 255 costs an
-    # extra instruction at each use: in a loop, name its busiest registers first, in code
-    # never run (measured: 8% faster for W1's per-example loop; no gain in straight lines)
-    busiest = ", ".join(name for name, _ in hot.most_common(250))
-    order = ["if 0:", f"    ({busiest},)"] if loop and len(hot) > 250 else []
+    order = []
     if loop:
+        hot = Counter(name for line in lines[start:] for name in REGISTER.findall(line))
+        # CPython numbers locals in order of first appearance, and an index over 255 costs
+        # an extra instruction at each use: in a loop, name its busiest registers first, in
+        # code never run (measured: 8% faster for W1's per-example loop; no gain unrolled)
+        busiest = ", ".join(name for name, _ in hot.most_common(250))
+        order = ["if 0:", f"    ({busiest},)"] if len(hot) > 250 else []
         lines[len(head):] = [loop, *_indent(lines[len(head):])]
     return "\n".join([f"def {signature}:", *_indent([*order, *lines, f"return {result}"])]) + "\n"
 
