@@ -144,12 +144,14 @@ def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> lis
         for p in rest[1] if kind not in ("c", "in") else ():
             users.setdefault(p, []).append(i)
     forward: list[list[str]] = []
-    for i, (kind, *rest) in enumerate(entries):
-        arg = None if kind in ("c", "in") or rest[0] is None else float.fromhex(rest[0])
-        us = users.get(i, [])  # none for the root, whose value is returned
-        signless = bool(us) and all(entries[u][0] == "relu" for u in us)
-        forward.append([] if kind in ("c", "in") else forward_lines(
-            f"v{i}", kind, [syms[p].text for p in rest[1]], arg, signless))
+    for i, e in enumerate(entries):
+        if e[0] in ("c", "in"):
+            forward.append([])
+            continue
+        us = users.get(i, ())  # none for the root, whose value is returned
+        signless = e[0] == "dot" and bool(us) and all(entries[u][0] == "relu" for u in us)
+        arg = None if e[1] is None else float.fromhex(e[1])
+        forward.append(forward_lines(f"v{i}", e[0], [syms[p].text for p in e[2]], arg, signless))
     depth, pending, counts = [0] * len(entries), {}, {}
     for i in range(len(entries)):
         subs = pending.pop(i, None)
