@@ -23,10 +23,16 @@ from collections.abc import Callable
 from typing import Any
 
 from . import rules as r
-from .schedule import NAME, function_source, schedule
+from .schedule import (
+    CHUNK,
+    NAME,
+    Sinks,
+    chain_sum,
+    function_source,
+    schedule,
+    value_and_grad_source,
+)
 from .symbolic import Sym, Where, as_sym, const, literal
-
-CHUNK = 200  # terms per statement: a longer ``a + b + ...`` nests too deep for CPython's compiler
 
 # Python >= 3.12 adds floats in ``sum`` with compensation; ``nary.matvec`` uses ``sum``, so
 # to match it bit for bit a dot calls ``sum`` there too, and is inlined as ``0.0 + w*x + ...``
@@ -65,15 +71,6 @@ FORWARD: dict[str, Callable[[list[str], Any], str]] = {
 """op -> the expression computing its value from its parents' expressions (and ``arg``)."""
 
 
-def chain_sum(name: str, first: str, terms: list[str]) -> list[str]:
-    """Statements setting ``name = first + terms[0] + ...``, added left to right, in chunks."""
-    lines, total = [], first
-    for i in range(0, len(terms), CHUNK):
-        lines.append(f"{name} = {' + '.join([total, *terms[i : i + CHUNK]])}")
-        total = name
-    return lines or [f"{name} = {first}"]
-
-
 def forward_lines(name: str, op: str, ps: list[str], arg: float | None,
                   signless: bool = False) -> list[str]:
     """Statements computing node ``name`` from its parents' expressions ``ps``.
@@ -108,43 +105,35 @@ def _compensated(name: str, terms: list[str]) -> list[str]:
 
 
 def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
-             unit_seed: bool = False, loop: bool = False) -> str:
+             unit_seed: bool = False, loop: bool = False, fresh: bool = False) -> str:
     """Source of ``forward(A0, A1, ...)``, or of ``value_and_grad(A0, ..., s, G)`` if any ``wrt``.
 
     ``A<g>`` holds the floats of input group g; ``s`` is d(loss)/d(output) (backward's
     ``grad``; taken as 1.0 if ``unit_seed``); ``G`` the incoming gradients of the inputs of
     the groups in ``wrt``, to which it adds, as eager ``backward`` adds to leaves. Returns
     (value, new G). With ``loop`` the last argument is a sequence of rows for the last group,
-    run one after the other, and the function returns ([value of each row], new G).
+    run one after the other, and the function returns ([value of each row], new G). With
+    ``fresh`` (not with ``loop``) the incoming gradients are all +0.0: there is no ``G``
+    argument, and the new gradients are returned as a list.
     """
     syms = [const(float.fromhex(e[1])) if e[0] == "c" else Sym(f"v{i}")
             for i, e in enumerate(entries)]
     seed = const(1.0) if unit_seed else Sym("s")
-    backward, wanted = _backward(sizes, wrt, entries, syms, seed) if any(wrt) else ([], [])
+    fresh = fresh and not loop
+    backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh) if any(wrt) else (
+        [], [])
     forward = _forward(entries, syms, {name for line in backward for name in NAME.findall(line)})
     names = [["_"] * n for n in sizes]
     for i, (kind, *rest) in enumerate(entries):
         if kind == "in":
             names[rest[0]][rest[1]] = syms[i].text
     unpack = {g: f"{', '.join(group)}, = A{g}" for g, group in enumerate(names) if group}
-    args = [f"A{g}" for g in range(len(sizes))]
-    root = syms[-1].text
     if not any(wrt):
         body = [*unpack.values(), *(line for node in forward for line in node)]
-        return function_source(f"forward({', '.join(args)})", [], body, root)
-    grads = [f"{', '.join(wanted)}, = G"] if wanted else []
+        args = ", ".join(f"A{g}" for g in range(len(sizes)))
+        return function_source(f"forward({args})", [], body, syms[-1].text)
     body = schedule(entries, forward, backward)
-    result = f"({', '.join(wanted)}{',' * bool(wanted)})"  # () if none
-    if not loop:
-        head = [*unpack.values(), *grads]
-        signature = f"value_and_grad({', '.join(args)}, s, G)"
-        return function_source(signature, head, body, f"{root}, {result}")
-    last = len(sizes) - 1
-    head = [*(u for g, u in unpack.items() if g != last), *grads, "values = []"]
-    body = [unpack.get(last, "pass"), *body, f"values.append({root})"]
-    args[last] = "ROWS"
-    signature = f"value_and_grad({', '.join(args)}, s, G)"
-    return function_source(signature, head, body, f"values, {result}", f"for A{last} in ROWS:")
+    return value_and_grad_source(len(sizes), unpack, body, syms[-1].text, wanted, loop, fresh)
 
 
 def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> list[list[str]]:
@@ -155,12 +144,14 @@ def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> lis
         for p in rest[1] if kind not in ("c", "in") else ():
             users.setdefault(p, []).append(i)
     forward: list[list[str]] = []
-    for i, (kind, *rest) in enumerate(entries):
-        arg = None if kind in ("c", "in") or rest[0] is None else float.fromhex(rest[0])
-        us = users.get(i, [])  # none for the root, whose value is returned
-        signless = bool(us) and all(entries[u][0] == "relu" for u in us)
-        forward.append([] if kind in ("c", "in") else forward_lines(
-            f"v{i}", kind, [syms[p].text for p in rest[1]], arg, signless))
+    for i, e in enumerate(entries):
+        if e[0] in ("c", "in"):
+            forward.append([])
+            continue
+        us = users.get(i, ())  # none for the root, whose value is returned
+        signless = e[0] == "dot" and bool(us) and all(entries[u][0] == "relu" for u in us)
+        arg = None if e[1] is None else float.fromhex(e[1])
+        forward.append(forward_lines(f"v{i}", e[0], [syms[p].text for p in e[2]], arg, signless))
     depth, pending, counts = [0] * len(entries), {}, {}
     for i in range(len(entries)):
         subs = pending.pop(i, None)
@@ -181,27 +172,29 @@ def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> lis
 
 
 def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
-              syms: list[Sym], seed: Sym) -> tuple[list[str], list[str]]:
-    """Backward statements in eager order, and the names of the wanted inputs' gradients."""
+              syms: list[Sym], seed: Sym, fresh: bool) -> tuple[list[str], list[str]]:
+    """Backward statements in eager order, and the wanted inputs' gradients (names, or with
+    ``fresh`` expressions: a gradient of one statement on inputs only is returned directly)."""
     slots, leaf, need = _leaves(sizes, wrt, entries)
     inplace, starts = _accumulated(entries, leaf, need)
-    sink = {**inplace, **leaf}  # the grads that terms are added to
-    terms: list[list[Sym]] = [[] for _ in entries]
-    terms[-1].append(seed)  # the root's grad
+    sinks = Sinks({**inplace, **leaf}, len(entries), set(leaf) if fresh else None)
+    sinks.terms[-1].append(seed)  # the root's grad
+    inputs = {syms[i].text for i, e in enumerate(entries) if e[0] == "in"}
     lines: list[str] = []
     for i in range(len(entries) - 1, -1, -1):
         kind, *rest = entries[i]
         if i in inplace:  # all its terms are in
-            lines += _flush(i, terms, sink)
-            terms[i] = [Sym(inplace[i])]
+            lines += sinks.flush(i)
+            sinks.terms[i] = [Sym(inplace[i])]
         lines += [f"{inplace[p]} = 0.0" for p in starts.get(i, ())]  # before its first term
         if need[i] and kind != "in":
-            lines += _node_backward(i, kind, rest, terms, need, syms, sink)
+            lines += _node_backward(i, kind, rest, need, syms, sinks)
         for p in {i, *(rest[1] if kind not in ("in", "c") else ())}:
-            if p in leaf and terms[p] and (p == i or len(terms[p]) >= LEAF_BATCH):
-                lines += _flush(p, terms, sink)
+            if p in leaf and sinks.terms[p] and (p == i or len(sinks.terms[p]) >= LEAF_BATCH):
+                lines += sinks.flush(p, inputs if p == i else None)
     note = [GUARD_NOTE] if any(line.startswith("if ") for line in lines) else []
-    return note + lines, list(slots.values())
+    node = {name: i for i, name in leaf.items()}
+    return note + lines, [sinks.result(node.get(h), h) for h in slots.values()]
 
 
 def _leaves(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...]
@@ -211,8 +204,8 @@ def _leaves(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, .
     slots = {pair: f"h{j}" for j, pair in enumerate(pairs)}
     leaf = {i: slots[e[1], e[2]] for i, e in enumerate(entries) if e[0] == "in" and wrt[e[1]]}
     need = [False] * len(entries)
-    for i, (kind, *rest) in enumerate(entries):
-        need[i] = i in leaf if kind == "in" else kind != "c" and any(need[p] for p in rest[1])
+    for i, e in enumerate(entries):  # speed: any(map(...)) runs in C, not a generator
+        need[i] = i in leaf if e[0] == "in" else e[0] != "c" and any(map(need.__getitem__, e[2]))
     return slots, leaf, need
 
 
@@ -230,24 +223,18 @@ def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool
     gated = [len(us) == 1 and entries[us[0]][0] == "relu" for us in users]
     skips = [gated[i] and e[0] in GUARDED_OPS and sum(p in leaf for p in e[2]) >= GUARD_MIN
              for i, e in enumerate(entries)]
-    inplace = {p: f"g{p}" for p, us in enumerate(users)
-               if need[p] and p not in leaf and sum(skips[u] for u in us) >= 2}
+    inplace = {p: f"g{p}" for p, us in enumerate(users)  # speed: len(us) first, sum(map) in C
+               if len(us) > 1 and need[p] and p not in leaf and sum(map(skips.__getitem__, us)) > 1}
     starts: dict[int, list[int]] = {}
     for p in inplace:
         starts.setdefault(users[p][-1], []).append(p)  # the last user's terms come first
     return inplace, starts
 
 
-def _flush(p: int, terms: list[list[Sym]], sink: dict[int, str]) -> list[str]:
-    """Add node p's pending terms to its gradient (none pending: no statement)."""
-    lines = chain_sum(sink[p], sink[p], [t.text for t in terms[p]]) if terms[p] else []
-    terms[p] = []
-    return lines
-
-
-def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], need: list[bool],
-                   syms: list[Sym], sink: dict[int, str]) -> list[str]:
+def _node_backward(i: int, op: str, rest: list[Any], need: list[bool], syms: list[Sym],
+                   sinks: Sinks) -> list[str]:
     """Node i's grad (the sum of its terms) and its terms for each parent that needs one."""
+    terms, sink = sinks.terms, sinks.names
     lines, g = [], terms[i][0]
     if len(terms[i]) > 1 or not (g.const is not None or g.text.isidentifier()):
         lines = chain_sum(f"g{i}", g.text, [t.text for t in terms[i][1:]])
@@ -259,7 +246,7 @@ def _node_backward(i: int, op: str, rest: list[Any], terms: list[list[Sym]], nee
     mine: dict[int, list[Sym]] = {}  # guarded: this node's terms for each sink
     for p, d in zip(parents, ds, strict=True):
         if guard and p in sink:
-            lines += _flush(p, terms, sink)  # earlier terms first, as eager adds them
+            lines += sinks.start(p)  # earlier terms first, as eager adds them
             mine.setdefault(p, []).append(g * d)
         elif need[p]:
             terms[p].append(g * d)

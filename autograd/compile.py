@@ -28,10 +28,10 @@ from typing import Any
 from .codegen import generate
 from .engine import Value, lift
 from .graph import topological_order
-from .modes import enable_grad
+from .modes import enable_grad, gc_paused
 from .symbolic import NAMESPACE
 
-Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop): codegen.generate's args
+Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop, fresh): generate's args
 CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
 _CACHE: dict[Key, Program] = {}
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
@@ -73,10 +73,14 @@ class Program:
 
     def __init__(self, key: Key) -> None:
         self.key = key
-        self.source = generate(*key)
         namespace = dict(NAMESPACE)
-        # the source was generated from the key alone: fixed templates, repr'd floats
-        exec(compile(self.source, f"<autograd.jit: {len(key[2])} nodes>", "exec"), namespace)
+        # speed: generating (and compile()) makes millions of acyclic containers, and each
+        # collection rescans all (and the traced graph): 100k terms of W3 took 1.5x as long
+        with gc_paused():
+            self.source = generate(*key)
+            # the source was generated from the key alone: fixed templates, repr'd floats
+            code = compile(self.source, f"<autograd.jit: {len(key[2])} nodes>", "exec")
+        exec(code, namespace)
         self.fn: Callable[..., Any] = namespace["value_and_grad" if any(key[1]) else "forward"]
 
 
@@ -90,8 +94,10 @@ def program_for(key: Key) -> Program:
     return program
 
 
-def _floats(xs: Iterable[Any]) -> list[float]:
+def _floats(xs: Sequence[Any]) -> Sequence[float]:
     """The numbers as floats, converted (and rejected) exactly as ``Value`` does."""
+    if {*map(type, xs)} <= {float}:  # speed: all floats, the usual case, checked in C
+        return xs
     return [x if type(x) is float else Value(x).data for x in xs]
 
 
@@ -123,8 +129,8 @@ class Compiled:
     def value_and_grad(self, *args: Any) -> tuple[float, list[float]]:
         """(f(*args), [df/dx for each argument x that is not static])."""
         signature, xs = self._split(args)
-        value, grads = self._run(signature, xs, INPUTS, 1.0, (0.0,) * len(xs))
-        return value, list(grads)
+        value, grads = self._run(signature, xs, INPUTS, 1.0, ())  # grads from +0.0
+        return value, grads if type(grads) is list else list(grads)  # the code returns a list
 
     def grad(self, *args: Any) -> list[float]:
         """[df/dx for each argument x that is not static]."""
@@ -167,7 +173,7 @@ class Compiled:
         runs = itertools.groupby(map(self._split, rows), key=lambda call: call[0])
         return ((signature, [x for _, x in run]) for signature, run in runs)
 
-    def _split(self, args: Sequence[Any]) -> tuple[tuple, list[float]]:
+    def _split(self, args: Sequence[Any]) -> tuple[tuple, Sequence[float]]:
         """The call's signature (number of arguments, static values) and its other args."""
         n = len(args)
         if not self.static:
@@ -175,19 +181,19 @@ class Compiled:
         if any(not -n <= i < n for i in self.static):
             raise ValueError(f"jit: static positions {sorted(self.static)} for {n} arguments")
         positions = sorted({i % n for i in self.static})
-        xs = _floats(x for i, x in enumerate(args) if i not in positions)
+        xs = _floats([x for i, x in enumerate(args) if i not in positions])
         return (n, tuple((i, args[i]) for i in positions)), xs
 
-    def _param_grads(self) -> list[float]:
-        grads = [p.grad for p in self.params]
-        return grads if set(map(type, grads)) <= {float} else _floats(grads)
+    def _param_grads(self) -> Sequence[float]:
+        return _floats([p.grad for p in self.params])
 
-    def _run(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], s: float,
+    def _run(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
              grads: Sequence[float]) -> tuple[float, Sequence[float]]:
         fn = self._program(signature, xs, wrt, s == 1.0).fn
         data = [p.data for p in self.params]
         try:
-            out = fn(data, xs) if wrt == FORWARD else fn(data, xs, s, grads)
+            out = fn(data, xs, s) if wrt == INPUTS else fn(data, xs, s, grads) if wrt == PARAMS \
+                else fn(data, xs)
         except (ArithmeticError, ValueError) as error:
             self._graph(signature, xs)  # eager mode's error: same type, and it names the op
             raise error  # eager mode did not raise: the compiled code's own error
@@ -197,7 +203,7 @@ class Compiled:
             self._check(signature, xs, wrt, s, grads, out)
         return out
 
-    def _program(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], unit: bool,
+    def _program(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], unit: bool,
                  loop: bool = False) -> Program:
         """The program for this signature, gradients and seed (1.0 or not), traced if need be."""
         unit = unit and wrt != FORWARD
@@ -205,15 +211,16 @@ class Compiled:
         if program is None:
             if signature not in self._structures:
                 root, inputs = self._graph(signature, xs)
-                self._structures[signature] = structure_key(root, [self.params, inputs])
+                with gc_paused():  # speed: a tuple per node, and each collection rescans all
+                    self._structures[signature] = structure_key(root, [self.params, inputs])
                 self.traces += 1
             sizes, entries = self._structures[signature]
-            key = (sizes, wrt, entries, unit, loop)
+            key = (sizes, wrt, entries, unit, loop, wrt == INPUTS)  # inputs' grads from +0.0
             program = self._programs[signature, wrt, unit, loop] = program_for(key)
         self.program = program
         return program
 
-    def _graph(self, signature: tuple, xs: list[float]) -> tuple[Value, list[Value]]:
+    def _graph(self, signature: tuple, xs: Sequence[float]) -> tuple[Value, list[Value]]:
         """Run f in eager mode: its output, and the Values given for the non-static args."""
         inputs = [Value(x) for x in xs]
         args: list[Any] = list(inputs)
@@ -222,7 +229,7 @@ class Compiled:
         with enable_grad():  # a trace is a graph, even inside no_grad
             return lift(self.f(*args)), inputs
 
-    def _check(self, signature: tuple, xs: list[float], wrt: tuple[bool, bool], s: float,
+    def _check(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
                grads: Sequence[float], out: tuple[float, Sequence[float]]) -> None:
         """Raise TraceError unless eager mode builds the same graph and the same numbers."""
         root, inputs = self._graph(signature, xs)
@@ -231,6 +238,7 @@ class Compiled:
         if entries != traced:
             raise TraceError(f"f's graph differs from its trace: {_difference(traced, entries)}")
         wanted = self.params if wrt == PARAMS else inputs if wrt == INPUTS else []
+        grads = (0.0,) * len(wanted) if wrt == INPUTS else grads
         expected = _eager(root, wanted, s, grads) if wanted else [root.data]
         names = ["value", *(f"grad {i}" for i in range(len(wanted)))]
         for name, a, e in zip(names, (out[0], *out[1]), expected, strict=True):

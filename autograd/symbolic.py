@@ -109,12 +109,7 @@ def as_sym(x: Any) -> Sym:
 def arith(op: str, a: Any, b: Any) -> Sym:
     """The symbol of ``a op b``, simplified only where the result is exactly the same float."""
     a, b = as_sym(a), as_sym(b)
-    if a.const is not None and b.const is not None:
-        try:
-            return const(_FOLD[op](a.const, b.const))
-        except ArithmeticError:  # leave it to run time, where it raises as in eager mode
-            pass
-    if op == "*":
+    if op == "*":  # before folding (the same float): no new constant for g * 1.0
         for x, y in ((a, b), (b, a)):
             if isinstance(y, Where):  # g * (p if c else n) = (g * p if c else g * n)
                 return Where(y.cond, x * y.pos, x * y.neg)
@@ -122,4 +117,9 @@ def arith(op: str, a: Any, b: Any) -> Sym:
                 return x
             if y.const == -1.0:
                 return -x
+    if a.const is not None and b.const is not None:
+        try:
+            return const(_FOLD[op](a.const, b.const))
+        except ArithmeticError:  # leave it to run time, where it raises as in eager mode
+            pass
     return Sym(f"({a.text} {op} {b.text})")
