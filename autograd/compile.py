@@ -195,8 +195,9 @@ class Compiled:
             out = fn(data, xs, s) if wrt == INPUTS else fn(data, xs, s, grads) if wrt == PARAMS \
                 else fn(data, xs)
         except (ArithmeticError, ValueError) as error:
-            self._graph(signature, xs)  # eager mode's error: same type, and it names the op
-            raise error  # eager mode did not raise: the compiled code's own error
+            root, inputs = self._graph(signature, xs)  # eager mode's error, naming the op
+            now = structure_key(root, [self.params, inputs])[1]  # eager runs: so why not we?
+            raise _unfit(error, self._structures[signature][1], now) from error
         if wrt == FORWARD:
             out = (out, ())
         if self.check:
@@ -272,6 +273,14 @@ def _eager(root: Value, wanted: Sequence[Value], s: float, grads: Sequence[float
             v.grad = g
 
 
+def _unfit(error: Exception, traced: tuple, now: tuple) -> TraceError:
+    """The compiled code raised where eager mode runs: its trace does not fit these inputs."""
+    why = "the same graph" if traced == now else f"f's graph differs from its trace: " \
+        f"{_difference(traced, now)}"
+    return TraceError(f"the compiled code raised {type(error).__name__} ({error}) where eager "
+                      f"mode does not; {why}")
+
+
 def _difference(traced: tuple, now: tuple) -> str:
     for i, (a, b) in enumerate(zip(traced, now, strict=False)):
         if a != b:
@@ -285,5 +294,6 @@ def _describe(entry: tuple) -> str:
     return f"input {entry[2]}" if entry[0] == "in" else f"op {entry[0]!r}"
 
 
-_HINT = ("Python control flow that depends on the inputs is fixed at trace time, and so is the "
-         "data of a leaf that is neither an argument nor in params.")
+_HINT = ("Python control flow that depends on the inputs is fixed at trace time, and so are "
+         "numbers computed from .data (as the max a stable softmax subtracts) and the data of "
+         "a leaf that is neither an argument nor in params.")

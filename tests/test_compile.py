@@ -190,6 +190,13 @@ def test_errors_match_eager(f, x):
         assert str(compiled.value) == str(eager.value)
 
 
+def test_a_baked_in_number_that_overflows_where_eager_runs_is_a_trace_error():
+    cf = jit(lambda a: (a - max(a.data, 1.0)).exp())  # the max is read from .data: baked in
+    assert cf(0.0) == math.exp(-1.0)
+    with pytest.raises(TraceError, match=r"OverflowError.*constant 1\.0, now the constant 800"):
+        cf(800.0)  # exp(800 - 1) overflows; eager mode computes exp(800 - 800)
+
+
 def test_backward_batch_errors_change_no_grad():
     w = Value(2.0)
     cf = jit(lambda x: (x * w).log(), params=[w])
