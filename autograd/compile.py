@@ -159,8 +159,11 @@ class Compiled:
                 done, grads = fn(data, xs, float(grad), grads)
             except (ArithmeticError, ValueError) as error:
                 for x in xs:  # the first row that fails in eager mode, for its error
-                    self._graph(signature, x)
-                raise error
+                    root, inputs = self._graph(signature, x)
+                    now = structure_key(root, [self.params, inputs])[1]
+                    if now != self._structures[signature][1]:
+                        raise _unfit(error, self._structures[signature][1], now) from error
+                raise _unfit(error, now, now) from error
             values += done
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g

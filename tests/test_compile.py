@@ -195,6 +195,8 @@ def test_a_baked_in_number_that_overflows_where_eager_runs_is_a_trace_error():
     assert cf(0.0) == math.exp(-1.0)
     with pytest.raises(TraceError, match=r"OverflowError.*constant 1\.0, now the constant 800"):
         cf(800.0)  # exp(800 - 1) overflows; eager mode computes exp(800 - 800)
+    with pytest.raises(TraceError, match="now the constant 800"):
+        cf.backward_batch([[0.0], [800.0]])
 
 
 def test_backward_batch_errors_change_no_grad():
