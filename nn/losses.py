@@ -95,8 +95,11 @@ def _pick(xs: Sequence[Operand], target: int) -> Operand:
 
 
 def hinge(score: Operand, target: float) -> Value:
-    """The max-margin loss max(0, 1 - y s) for a label y in {-1, +1} (micrograd's demo)."""
-    if target not in (-1, 1):
+    """The max-margin loss max(0, 1 - y s) for a label y in {-1, +1} (micrograd's demo).
+
+    The label may be a Value holding -1 or +1 (a traced input under ``jit``).
+    """
+    if (target.data if isinstance(target, Value) else target) not in (-1, 1):
         raise ValueError(f"hinge: target must be -1 or +1, got {target!r}")
     return (1.0 - lift(score) * target).relu()
 

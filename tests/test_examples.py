@@ -17,7 +17,8 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = ["newton", "moons", "worked_graphs", "perceptron", "regression", "depth_vs_width",
-           "vanishing_gradients", "optimizers", "regularization", "softmax_classifier"]
+           "vanishing_gradients", "optimizers", "regularization", "softmax_classifier",
+           "compiled_training"]
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 GET_PICTURES = "pip install 'scalar-autograd[examples]'"
 
@@ -164,3 +165,11 @@ def test_softmax_classifier_shows_under_and_over_fitting(runs):
     assert "linear: under-fits" in stdout and "large: over-fits" in stdout
     accuracies = re.findall(r"(\d+\.\d)%\s+(\d+\.\d)%", stdout)
     assert len(accuracies) == 3 and float(accuracies[-1][0]) > 100 / 3  # large: above chance
+
+
+def test_compiled_training_takes_the_same_steps_faster(runs):
+    stdout = output(runs, "compiled_training")
+    loss, weight = map(float, re.search(r"loss (\S+), weight (\S+)$", stdout, re.M).groups())
+    assert loss < 1e-12 and weight < 1e-12  # the same steps, up to the order of additions
+    assert float(re.search(r"compiled: ([\d.]+)x faster", stdout).group(1)) > 1.0
+

@@ -159,3 +159,16 @@ def test_logsumexp_of_an_infinite_logit_is_infinite_not_nan():
     assert nn.logsumexp([math.inf, 0.0]).data == math.inf
     assert nn.logsumexp([-math.inf, 0.0]).data == 0.0  # log(0 + e^0)
     assert nn.softmax([-math.inf, 0.0])[1].data == 1.0
+
+
+def test_hinge_takes_a_value_label_so_jit_can_trace_it():
+    from autograd.compile import jit
+
+    score, y = Value(0.25), Value(-1.0)
+    loss = nn.hinge(score, y)
+    loss.backward()
+    assert (loss.data, score.grad, y.grad) == (1.25, 1.0, -0.25)  # d/ds = -y, d/dy = -s
+    cf = jit(lambda s, t: nn.hinge(s, t))
+    assert cf.value_and_grad(0.25, 1.0) == (0.75, [-1.0, -0.25])
+    with pytest.raises(ValueError, match="-1 or \\+1"):
+        nn.hinge(score, Value(0.5))
