@@ -45,6 +45,9 @@ GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard
 # finite sum of finite products; an inf or NaN term makes the sum inf or NaN, compensated too)
 VALUE_BOUNDS = frozenset({"*", "dot"})
 GUARDED_OPS = VALUE_BOUNDS | {"+", "-", "sum"}  # their local derivatives: finite constants
+CALLS = frozenset({"**", "pow", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin",
+                   "cos"})  # ops whose forward template is one call
+PRODUCTS, SUMS = frozenset({"*", "/"}), frozenset({"+", "-", "sum"})
 GUARD_NOTE = "# if g or v - v: skips adding the terms g * d where all are +-0 (g +-0, v finite)"
 
 
@@ -65,8 +68,7 @@ FORWARD: dict[str, Callable[[list[str], Any], str]] = {
     "relu": lambda ps, arg: f"0.0 if {ps[0]} <= 0.0 else {ps[0]}",
     "leaky_relu": lambda ps, arg: f"{literal(arg)} * {ps[0]} if {ps[0]} <= 0.0 else {ps[0]}",
     "elu": lambda ps, arg: f"{ps[0]} if {ps[0]} > 0.0 else {literal(arg)} * _expm1({ps[0]})",
-    **{op: _call(f"_{op}") for op in (
-        "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos")},
+    **{op: _call(f"_{op}") for op in CALLS - {"**", "pow"}},
 }
 """op -> the expression computing its value from its parents' expressions (and ``arg``)."""
 
@@ -153,7 +155,7 @@ def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> lis
         arg = None if e[1] is None else float.fromhex(e[1])
         forward.append(forward_lines(f"v{i}", e[0], [syms[p].text for p in e[2]], arg, signless))
     depth, pending, counts = [0] * len(entries), {}, {}
-    for i in range(len(entries)):
+    for i, e in enumerate(entries):
         subs = pending.pop(i, None)
         if subs:  # this node's operands that were written into it
             forward[i] = [NAME.sub(lambda m, d=subs: d.get(m.group(), m.group()), line)
@@ -165,7 +167,11 @@ def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> lis
         if u not in counts:
             counts[u] = Counter(name for line in forward[u] for name in NAME.findall(line))
         if counts[u][f"v{i}"] == 1:  # relu's template, for one, names its operand twice
-            pending.setdefault(u, {})[f"v{i}"] = "(" + forward[i][0].split(" = ", 1)[1] + ")"
+            text = forward[i][0].split(" = ", 1)[1]
+            # speed: fewer characters for compile(), the same operations: a call needs no
+            # parentheses, nor a * b as an operand of + or - (it binds tighter)
+            bare = e[0] in CALLS or (e[0] in PRODUCTS and entries[u][0] in SUMS)
+            pending.setdefault(u, {})[f"v{i}"] = text if bare else f"({text})"
             forward[i] = []
             depth[u] = max(depth[u], depth[i] + 1)
     return forward
@@ -237,7 +243,7 @@ def _node_backward(i: int, op: str, rest: list[Any], need: list[bool], syms: lis
     terms, sink = sinks.terms, sinks.names
     lines, g = [], terms[i][0]
     if len(terms[i]) > 1 or not (g.const is not None or g.text.isidentifier()):
-        lines = chain_sum(f"g{i}", g.text, [t.text for t in terms[i][1:]])
+        lines = chain_sum(f"g{i}", g.summand(), [t.summand() for t in terms[i][1:]])
         g = Sym(f"g{i}")  # eager: 0.0 + t_1 + t_2 + ... (equal but for the sign of a zero)
     arg = None if rest[0] is None else float.fromhex(rest[0])
     parents = rest[1]
@@ -252,7 +258,7 @@ def _node_backward(i: int, op: str, rest: list[Any], need: list[bool], syms: lis
             terms[p].append(g * d)
     if mine:
         block = [line for p, ts in mine.items()
-                 for line in chain_sum(sink[p], sink[p], [t.text for t in ts])]
+                 for line in chain_sum(sink[p], sink[p], [t.summand() for t in ts])]
         lines.append("\n    ".join([f"if {guard}:", *block]))  # one statement, for schedule
     return lines
 
