@@ -32,7 +32,7 @@ from .schedule import (
     schedule,
     value_and_grad_source,
 )
-from .symbolic import Sym, Where, as_sym, const, literal
+from .symbolic import ONE, Sym, Where, as_sym, const, literal, product
 
 # Python >= 3.12 adds floats in ``sum`` with compensation; ``nary.matvec`` uses ``sum``, so
 # to match it bit for bit a dot calls ``sum`` there too, and is inlined as ``0.0 + w*x + ...``
@@ -187,17 +187,21 @@ def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any,
     sinks.terms[-1].append(seed)  # the root's grad
     inputs = {syms[i].text for i, e in enumerate(entries) if e[0] == "in"}
     lines: list[str] = []
+    terms = sinks.terms
     for i in range(len(entries) - 1, -1, -1):
-        kind, *rest = entries[i]
+        e = entries[i]
+        if e[0] == "in" or e[0] == "c":  # an input's terms are all in
+            lines += sinks.flush(i, inputs) if terms[i] and i in leaf else ()
+            continue
         if i in inplace:  # all its terms are in
             lines += sinks.flush(i)
-            sinks.terms[i] = [Sym(inplace[i])]
+            terms[i] = [Sym(inplace[i])]
         lines += [f"{inplace[p]} = 0.0" for p in starts.get(i, ())]  # before its first term
-        if need[i] and kind != "in":
-            lines += _node_backward(i, kind, rest, need, syms, sinks)
-        for p in {i, *(rest[1] if kind not in ("in", "c") else ())}:
-            if p in leaf and sinks.terms[p] and (p == i or len(sinks.terms[p]) >= LEAF_BATCH):
-                lines += sinks.flush(p, inputs if p == i else None)
+        if need[i]:
+            lines += _node_backward(i, e, need, syms, sinks)
+        for p in e[2]:
+            if p in leaf and len(terms[p]) >= LEAF_BATCH:
+                lines += sinks.flush(p)
     note = [GUARD_NOTE] if any(line.startswith("if ") for line in lines) else []
     node = {name: i for i, name in leaf.items()}
     return note + lines, [sinks.result(node.get(h), h) for h in slots.values()]
@@ -237,7 +241,7 @@ def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool
     return inplace, starts
 
 
-def _node_backward(i: int, op: str, rest: list[Any], need: list[bool], syms: list[Sym],
+def _node_backward(i: int, entry: tuple[Any, ...], need: list[bool], syms: list[Sym],
                    sinks: Sinks) -> list[str]:
     """Node i's grad (the sum of its terms) and its terms for each parent that needs one."""
     terms, sink = sinks.terms, sinks.names
@@ -245,17 +249,18 @@ def _node_backward(i: int, op: str, rest: list[Any], need: list[bool], syms: lis
     if len(terms[i]) > 1 or not (g.const is not None or g.text.isidentifier()):
         lines = chain_sum(f"g{i}", g.summand(), [t.summand() for t in terms[i][1:]])
         g = Sym(f"g{i}")  # eager: 0.0 + t_1 + t_2 + ... (equal but for the sign of a zero)
-    arg = None if rest[0] is None else float.fromhex(rest[0])
-    parents = rest[1]
-    ds = [as_sym(d) for d in r.apply_rule(op, [syms[p] for p in parents], syms[i], arg)]
+    op, arg, parents = entry
+    arg = None if arg is None else float.fromhex(arg)
+    ds = [ONE] * len(parents) if op == "sum" else [  # speed: d(sum)/d(each) is 1.0
+        as_sym(d) for d in r.apply_rule(op, [syms[p] for p in parents], syms[i], arg)]
     guard = _guard(op, g, syms[i], [d for p, d in zip(parents, ds, strict=True) if p in sink])
     mine: dict[int, list[Sym]] = {}  # guarded: this node's terms for each sink
     for p, d in zip(parents, ds, strict=True):
         if guard and p in sink:
             lines += sinks.start(p)  # earlier terms first, as eager adds them
-            mine.setdefault(p, []).append(g * d)
+            mine.setdefault(p, []).append(product(g, d))
         elif need[p]:
-            terms[p].append(g * d)
+            terms[p].append(product(g, d))
     if mine:
         block = [line for p, ts in mine.items()
                  for line in chain_sum(sink[p], sink[p], [t.summand() for t in ts])]
