@@ -18,7 +18,6 @@ to leaves' grads, and to interior grads that are summed in place for that (``_ac
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +28,7 @@ from .schedule import (
     Sinks,
     chain_sum,
     function_source,
+    rename,
     schedule,
     value_and_grad_source,
 )
@@ -47,6 +47,7 @@ VALUE_BOUNDS = frozenset({"*", "dot"})
 GUARDED_OPS = VALUE_BOUNDS | {"+", "-", "sum"}  # their local derivatives: finite constants
 CALLS = frozenset({"**", "pow", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin",
                    "cos"})  # ops whose forward template is one call
+REPEATS = frozenset({"relu", "leaky_relu", "elu"})  # ops whose template names an operand twice
 PRODUCTS, SUMS = frozenset({"*", "/"}), frozenset({"+", "-", "sum"})
 GUARD_NOTE = "# if g or v - v: skips adding the terms g * d where all are +-0 (g +-0, v finite)"
 
@@ -122,13 +123,15 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
             for i, e in enumerate(entries)]
     seed = const(1.0) if unit_seed else Sym("s")
     fresh = fresh and not loop
-    backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh) if any(wrt) else (
-        [], [])
-    forward = _forward(entries, syms, {name for line in backward for name in NAME.findall(line)})
+    users = _users(entries)
+    backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users) if any(
+        wrt) else ([], [])
+    needed = {name for line in backward for name in NAME.findall(line)}
+    forward = _forward(entries, syms, needed, users)
     names = [["_"] * n for n in sizes]
-    for i, (kind, *rest) in enumerate(entries):
-        if kind == "in":
-            names[rest[0]][rest[1]] = syms[i].text
+    for i, e in enumerate(entries):
+        if e[0] == "in":
+            names[e[1]][e[2]] = syms[i].text
     unpack = {g: f"{', '.join(group)}, = A{g}" for g, group in enumerate(names) if group}
     if not any(wrt):
         body = [*unpack.values(), *(line for node in forward for line in node)]
@@ -138,51 +141,61 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
     return value_and_grad_source(len(sizes), unpack, body, syms[-1].text, wanted, loop, fresh)
 
 
-def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> list[list[str]]:
+def _users(entries: tuple[Any, ...]) -> list[list[int]]:
+    """Each node's users in order, once per operand (twice for ``x * x``)."""
+    users: list[list[int]] = [[] for _ in entries]
+    for i, e in enumerate(entries):
+        if e[0] != "c" and e[0] != "in":
+            for p in e[2]:
+                users[p].append(i)
+    return users
+
+
+def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str],
+             users: list[list[int]]) -> list[list[str]]:
     """Each node's forward statements; a value used once, and not by the backward pass, is
-    written into its user's expression instead of a variable (up to ``MAX_NESTING`` deep)."""
-    users: dict[int, list[int]] = {}
-    for i, (kind, *rest) in enumerate(entries):
-        for p in rest[1] if kind not in ("c", "in") else ():
-            users.setdefault(p, []).append(i)
+    written into its user's expression instead of a variable (``_inline``)."""
     forward: list[list[str]] = []
     for i, e in enumerate(entries):
-        if e[0] in ("c", "in"):
+        if e[0] == "c" or e[0] == "in":
             forward.append([])
             continue
-        us = users.get(i, ())  # none for the root, whose value is returned
+        us = users[i]  # none for the root, whose value is returned
         signless = e[0] == "dot" and bool(us) and all(entries[u][0] == "relu" for u in us)
         arg = None if e[1] is None else float.fromhex(e[1])
         forward.append(forward_lines(f"v{i}", e[0], [syms[p].text for p in e[2]], arg, signless))
-    depth, pending, counts = [0] * len(entries), {}, {}
+    return _inline(entries, forward, needed, users)
+
+
+def _inline(entries: tuple[Any, ...], forward: list[list[str]], needed: set[str],
+            users: list[list[int]]) -> list[list[str]]:
+    """Write each value of one statement used once (up to ``MAX_NESTING`` deep) into its user."""
+    depth, pending = [0] * len(entries), {}
     for i, e in enumerate(entries):
         subs = pending.pop(i, None)
         if subs:  # this node's operands that were written into it
-            forward[i] = [NAME.sub(lambda m, d=subs: d.get(m.group(), m.group()), line)
-                          for line in forward[i]]
-        user = users.get(i, ())  # none for the root, whose value is returned
-        if len(forward[i]) != 1 or len(user) != 1 or f"v{i}" in needed or depth[i] > MAX_NESTING:
+            forward[i] = [rename(line, subs) for line in forward[i]]
+        us = users[i]  # once per operand: one user that names it once, unless in REPEATS
+        if len(us) != 1 or len(forward[i]) != 1 or entries[us[0]][0] in REPEATS or \
+                depth[i] > MAX_NESTING or f"v{i}" in needed:
             continue
-        u = user[0]
-        if u not in counts:
-            counts[u] = Counter(name for line in forward[u] for name in NAME.findall(line))
-        if counts[u][f"v{i}"] == 1:  # relu's template, for one, names its operand twice
-            text = forward[i][0].split(" = ", 1)[1]
-            # speed: fewer characters for compile(), the same operations: a call needs no
-            # parentheses, nor a * b as an operand of + or - (it binds tighter)
-            bare = e[0] in CALLS or (e[0] in PRODUCTS and entries[u][0] in SUMS)
-            pending.setdefault(u, {})[f"v{i}"] = text if bare else f"({text})"
-            forward[i] = []
-            depth[u] = max(depth[u], depth[i] + 1)
+        u, text = us[0], forward[i][0].split(" = ", 1)[1]
+        # speed: fewer characters for compile(), the same operations: a call needs no
+        # parentheses, nor a * b as an operand of + or - (it binds tighter)
+        bare = e[0] in CALLS or (e[0] in PRODUCTS and entries[u][0] in SUMS)
+        pending.setdefault(u, {})[f"v{i}"] = text if bare else f"({text})"
+        forward[i] = []
+        depth[u] = max(depth[u], depth[i] + 1)
     return forward
 
 
 def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
-              syms: list[Sym], seed: Sym, fresh: bool) -> tuple[list[str], list[str]]:
+              syms: list[Sym], seed: Sym, fresh: bool, users: list[list[int]]
+              ) -> tuple[list[str], list[str]]:
     """Backward statements in eager order, and the wanted inputs' gradients (names, or with
     ``fresh`` expressions: a gradient of one statement on inputs only is returned directly)."""
     slots, leaf, need = _leaves(sizes, wrt, entries)
-    inplace, starts = _accumulated(entries, leaf, need)
+    inplace, starts = _accumulated(entries, leaf, need, users)
     sinks = Sinks({**inplace, **leaf}, len(entries), set(leaf) if fresh else None)
     sinks.terms[-1].append(seed)  # the root's grad
     inputs = {syms[i].text for i, e in enumerate(entries) if e[0] == "in"}
@@ -219,17 +232,14 @@ def _leaves(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, .
     return slots, leaf, need
 
 
-def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool]
-                 ) -> tuple[dict[int, str], dict[int, list[int]]]:
+def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool],
+                 uses: list[list[int]]) -> tuple[dict[int, str], dict[int, list[int]]]:
     """Interior nodes whose grad is summed in place (``g<i> = 0.0``, then a statement per
     term), so that their users' guards can skip terms: the nodes with two or more users that
     a guard likely skips (a dot, product or sum with leaf terms, whose only user is a ReLU).
     Other grads are one expression ``t_1 + t_2 + ...``: faster where no term is skipped.
     Returns {node: its grad's name} and {user: the nodes whose first term it sends}."""
-    users: list[list[int]] = [[] for _ in entries]
-    for i, (kind, *rest) in enumerate(entries):
-        for p in dict.fromkeys(rest[1] if kind not in ("in", "c") else ()):
-            users[p].append(i)
+    users = [us if len(us) < 2 else [*dict.fromkeys(us)] for us in uses]  # each user once
     gated = [len(us) == 1 and entries[us[0]][0] == "relu" for us in users]
     skips = [gated[i] and e[0] in GUARDED_OPS and sum(p in leaf for p in e[2]) >= GUARD_MIN
              for i, e in enumerate(entries)]

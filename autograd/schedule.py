@@ -105,6 +105,13 @@ def _demand(i: int, entries: tuple[Any, ...], forward: list[list[str]],
     return [line for j in sorted(todo) for line in forward[j]]
 
 
+def rename(line: str, names: dict[str, str]) -> str:
+    """``line`` with the variables in ``names`` replaced."""
+    parts = SPLIT.split(line)  # variables at the odd places
+    parts[1::2] = [names.get(name, name) for name in parts[1::2]]
+    return "".join(parts)
+
+
 def allocate(lines: list[str], result: str, keep: int = 0) -> tuple[list[str], str]:
     """Rename variables to registers ``r<n>``, reusing a register once its value is dead.
 
