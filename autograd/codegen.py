@@ -44,11 +44,11 @@ GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard
 # ops whose every local derivative is finite where their value is: a * b, and w . x + b (a
 # finite sum of finite products; an inf or NaN term makes the sum inf or NaN, compensated too)
 VALUE_BOUNDS = frozenset({"*", "dot"})
-GUARDED_OPS = VALUE_BOUNDS | {"+", "-", "sum"}  # their local derivatives: finite constants
+SUMS, PRODUCTS = frozenset({"+", "-", "sum"}), frozenset({"*", "/"})
+GUARDED_OPS = VALUE_BOUNDS | SUMS  # their local derivatives: finite constants
 CALLS = frozenset({"**", "pow", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin",
                    "cos"})  # ops whose forward template is one call
 REPEATS = frozenset({"relu", "leaky_relu", "elu"})  # ops whose template names an operand twice
-PRODUCTS, SUMS = frozenset({"*", "/"}), frozenset({"+", "-", "sum"})
 GUARD_NOTE = "# if g or v - v: skips adding the terms g * d where all are +-0 (g +-0, v finite)"
 
 
@@ -123,9 +123,9 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
             for i, e in enumerate(entries)]
     seed = const(1.0) if unit_seed else Sym("s")
     fresh = fresh and not loop
-    users = _users(entries)
-    backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users) if any(
-        wrt) else ([], [])
+    users, backward, wanted = _users(entries), [], []
+    if any(wrt):
+        backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users)
     needed = {name for line in backward for name in NAME.findall(line)}
     forward = _forward(entries, syms, needed, users)
     names = [["_"] * n for n in sizes]
