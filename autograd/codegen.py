@@ -126,8 +126,7 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
     users, backward, wanted = _users(entries), [], []
     if any(wrt):
         backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users)
-    needed = {name for line in backward for name in NAME.findall(line)}
-    forward = _forward(entries, syms, needed, users)
+    forward = _forward(entries, syms, {*NAME.findall("\n".join(backward))}, users)
     names = [["_"] * n for n in sizes]
     for i, e in enumerate(entries):
         if e[0] == "in":
