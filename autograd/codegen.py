@@ -18,7 +18,6 @@ to leaves' grads, and to interior grads that are summed in place for that (``_ac
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -29,10 +28,11 @@ from .schedule import (
     Sinks,
     chain_sum,
     function_source,
+    rename,
     schedule,
     value_and_grad_source,
 )
-from .symbolic import Sym, Where, as_sym, const, literal
+from .symbolic import ONE, Sym, Where, as_sym, const, literal, product
 
 # Python >= 3.12 adds floats in ``sum`` with compensation; ``nary.matvec`` uses ``sum``, so
 # to match it bit for bit a dot calls ``sum`` there too, and is inlined as ``0.0 + w*x + ...``
@@ -44,7 +44,11 @@ GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard
 # ops whose every local derivative is finite where their value is: a * b, and w . x + b (a
 # finite sum of finite products; an inf or NaN term makes the sum inf or NaN, compensated too)
 VALUE_BOUNDS = frozenset({"*", "dot"})
-GUARDED_OPS = VALUE_BOUNDS | {"+", "-", "sum"}  # their local derivatives: finite constants
+SUMS, PRODUCTS = frozenset({"+", "-", "sum"}), frozenset({"*", "/"})
+GUARDED_OPS = VALUE_BOUNDS | SUMS  # their local derivatives: finite constants
+CALLS = frozenset({"**", "pow", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin",
+                   "cos"})  # ops whose forward template is one call
+REPEATS = frozenset({"relu", "leaky_relu", "elu"})  # ops whose template names an operand twice
 GUARD_NOTE = "# if g or v - v: skips adding the terms g * d where all are +-0 (g +-0, v finite)"
 
 
@@ -65,8 +69,7 @@ FORWARD: dict[str, Callable[[list[str], Any], str]] = {
     "relu": lambda ps, arg: f"0.0 if {ps[0]} <= 0.0 else {ps[0]}",
     "leaky_relu": lambda ps, arg: f"{literal(arg)} * {ps[0]} if {ps[0]} <= 0.0 else {ps[0]}",
     "elu": lambda ps, arg: f"{ps[0]} if {ps[0]} > 0.0 else {literal(arg)} * _expm1({ps[0]})",
-    **{op: _call(f"_{op}") for op in (
-        "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos")},
+    **{op: _call(f"_{op}") for op in CALLS - {"**", "pow"}},
 }
 """op -> the expression computing its value from its parents' expressions (and ``arg``)."""
 
@@ -120,13 +123,14 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
             for i, e in enumerate(entries)]
     seed = const(1.0) if unit_seed else Sym("s")
     fresh = fresh and not loop
-    backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh) if any(wrt) else (
-        [], [])
-    forward = _forward(entries, syms, {name for line in backward for name in NAME.findall(line)})
+    users, backward, wanted = _users(entries), [], []
+    if any(wrt):
+        backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users)
+    forward = _forward(entries, syms, {*NAME.findall("\n".join(backward))}, users)
     names = [["_"] * n for n in sizes]
-    for i, (kind, *rest) in enumerate(entries):
-        if kind == "in":
-            names[rest[0]][rest[1]] = syms[i].text
+    for i, e in enumerate(entries):
+        if e[0] == "in":
+            names[e[1]][e[2]] = syms[i].text
     unpack = {g: f"{', '.join(group)}, = A{g}" for g, group in enumerate(names) if group}
     if not any(wrt):
         body = [*unpack.values(), *(line for node in forward for line in node)]
@@ -136,62 +140,80 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
     return value_and_grad_source(len(sizes), unpack, body, syms[-1].text, wanted, loop, fresh)
 
 
-def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str]) -> list[list[str]]:
+def _users(entries: tuple[Any, ...]) -> list[list[int]]:
+    """Each node's users in order, once per operand (twice for ``x * x``)."""
+    users: list[list[int]] = [[] for _ in entries]
+    for i, e in enumerate(entries):
+        if e[0] != "c" and e[0] != "in":
+            for p in e[2]:
+                users[p].append(i)
+    return users
+
+
+def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str],
+             users: list[list[int]]) -> list[list[str]]:
     """Each node's forward statements; a value used once, and not by the backward pass, is
-    written into its user's expression instead of a variable (up to ``MAX_NESTING`` deep)."""
-    users: dict[int, list[int]] = {}
-    for i, (kind, *rest) in enumerate(entries):
-        for p in rest[1] if kind not in ("c", "in") else ():
-            users.setdefault(p, []).append(i)
+    written into its user's expression instead of a variable (``_inline``)."""
     forward: list[list[str]] = []
     for i, e in enumerate(entries):
-        if e[0] in ("c", "in"):
+        if e[0] == "c" or e[0] == "in":
             forward.append([])
             continue
-        us = users.get(i, ())  # none for the root, whose value is returned
+        us = users[i]  # none for the root, whose value is returned
         signless = e[0] == "dot" and bool(us) and all(entries[u][0] == "relu" for u in us)
         arg = None if e[1] is None else float.fromhex(e[1])
         forward.append(forward_lines(f"v{i}", e[0], [syms[p].text for p in e[2]], arg, signless))
-    depth, pending, counts = [0] * len(entries), {}, {}
-    for i in range(len(entries)):
+    return _inline(entries, forward, needed, users)
+
+
+def _inline(entries: tuple[Any, ...], forward: list[list[str]], needed: set[str],
+            users: list[list[int]]) -> list[list[str]]:
+    """Write each value of one statement used once (up to ``MAX_NESTING`` deep) into its user."""
+    depth, pending = [0] * len(entries), {}
+    for i, e in enumerate(entries):
         subs = pending.pop(i, None)
         if subs:  # this node's operands that were written into it
-            forward[i] = [NAME.sub(lambda m, d=subs: d.get(m.group(), m.group()), line)
-                          for line in forward[i]]
-        user = users.get(i, ())  # none for the root, whose value is returned
-        if len(forward[i]) != 1 or len(user) != 1 or f"v{i}" in needed or depth[i] > MAX_NESTING:
+            forward[i] = [rename(line, subs) for line in forward[i]]
+        us = users[i]  # once per operand: one user that names it once, unless in REPEATS
+        if len(us) != 1 or len(forward[i]) != 1 or entries[us[0]][0] in REPEATS or \
+                depth[i] > MAX_NESTING or f"v{i}" in needed:
             continue
-        u = user[0]
-        if u not in counts:
-            counts[u] = Counter(name for line in forward[u] for name in NAME.findall(line))
-        if counts[u][f"v{i}"] == 1:  # relu's template, for one, names its operand twice
-            pending.setdefault(u, {})[f"v{i}"] = "(" + forward[i][0].split(" = ", 1)[1] + ")"
-            forward[i] = []
-            depth[u] = max(depth[u], depth[i] + 1)
+        u, text = us[0], forward[i][0].split(" = ", 1)[1]
+        # speed: fewer characters for compile(), the same operations: a call needs no
+        # parentheses, nor a * b as an operand of + or - (it binds tighter)
+        bare = e[0] in CALLS or (e[0] in PRODUCTS and entries[u][0] in SUMS)
+        pending.setdefault(u, {})[f"v{i}"] = text if bare else f"({text})"
+        forward[i] = []
+        depth[u] = max(depth[u], depth[i] + 1)
     return forward
 
 
 def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
-              syms: list[Sym], seed: Sym, fresh: bool) -> tuple[list[str], list[str]]:
+              syms: list[Sym], seed: Sym, fresh: bool, users: list[list[int]]
+              ) -> tuple[list[str], list[str]]:
     """Backward statements in eager order, and the wanted inputs' gradients (names, or with
     ``fresh`` expressions: a gradient of one statement on inputs only is returned directly)."""
     slots, leaf, need = _leaves(sizes, wrt, entries)
-    inplace, starts = _accumulated(entries, leaf, need)
+    inplace, starts = _accumulated(entries, leaf, need, users)
     sinks = Sinks({**inplace, **leaf}, len(entries), set(leaf) if fresh else None)
     sinks.terms[-1].append(seed)  # the root's grad
     inputs = {syms[i].text for i, e in enumerate(entries) if e[0] == "in"}
     lines: list[str] = []
+    terms = sinks.terms
     for i in range(len(entries) - 1, -1, -1):
-        kind, *rest = entries[i]
+        e = entries[i]
+        if e[0] == "in" or e[0] == "c":  # an input's terms are all in
+            lines += sinks.flush(i, inputs) if terms[i] and i in leaf else ()
+            continue
         if i in inplace:  # all its terms are in
             lines += sinks.flush(i)
-            sinks.terms[i] = [Sym(inplace[i])]
+            terms[i] = [Sym(inplace[i])]
         lines += [f"{inplace[p]} = 0.0" for p in starts.get(i, ())]  # before its first term
-        if need[i] and kind != "in":
-            lines += _node_backward(i, kind, rest, need, syms, sinks)
-        for p in {i, *(rest[1] if kind not in ("in", "c") else ())}:
-            if p in leaf and sinks.terms[p] and (p == i or len(sinks.terms[p]) >= LEAF_BATCH):
-                lines += sinks.flush(p, inputs if p == i else None)
+        if need[i]:
+            lines += _node_backward(i, e, need, syms, sinks)
+        for p in e[2]:
+            if p in leaf and len(terms[p]) >= LEAF_BATCH:
+                lines += sinks.flush(p)
     note = [GUARD_NOTE] if any(line.startswith("if ") for line in lines) else []
     node = {name: i for i, name in leaf.items()}
     return note + lines, [sinks.result(node.get(h), h) for h in slots.values()]
@@ -209,17 +231,14 @@ def _leaves(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, .
     return slots, leaf, need
 
 
-def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool]
-                 ) -> tuple[dict[int, str], dict[int, list[int]]]:
+def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool],
+                 uses: list[list[int]]) -> tuple[dict[int, str], dict[int, list[int]]]:
     """Interior nodes whose grad is summed in place (``g<i> = 0.0``, then a statement per
     term), so that their users' guards can skip terms: the nodes with two or more users that
     a guard likely skips (a dot, product or sum with leaf terms, whose only user is a ReLU).
     Other grads are one expression ``t_1 + t_2 + ...``: faster where no term is skipped.
     Returns {node: its grad's name} and {user: the nodes whose first term it sends}."""
-    users: list[list[int]] = [[] for _ in entries]
-    for i, (kind, *rest) in enumerate(entries):
-        for p in dict.fromkeys(rest[1] if kind not in ("in", "c") else ()):
-            users[p].append(i)
+    users = [us if len(us) < 2 else [*dict.fromkeys(us)] for us in uses]  # each user once
     gated = [len(us) == 1 and entries[us[0]][0] == "relu" for us in users]
     skips = [gated[i] and e[0] in GUARDED_OPS and sum(p in leaf for p in e[2]) >= GUARD_MIN
              for i, e in enumerate(entries)]
@@ -231,28 +250,29 @@ def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool
     return inplace, starts
 
 
-def _node_backward(i: int, op: str, rest: list[Any], need: list[bool], syms: list[Sym],
+def _node_backward(i: int, entry: tuple[Any, ...], need: list[bool], syms: list[Sym],
                    sinks: Sinks) -> list[str]:
     """Node i's grad (the sum of its terms) and its terms for each parent that needs one."""
     terms, sink = sinks.terms, sinks.names
     lines, g = [], terms[i][0]
     if len(terms[i]) > 1 or not (g.const is not None or g.text.isidentifier()):
-        lines = chain_sum(f"g{i}", g.text, [t.text for t in terms[i][1:]])
+        lines = chain_sum(f"g{i}", g.summand(), [t.summand() for t in terms[i][1:]])
         g = Sym(f"g{i}")  # eager: 0.0 + t_1 + t_2 + ... (equal but for the sign of a zero)
-    arg = None if rest[0] is None else float.fromhex(rest[0])
-    parents = rest[1]
-    ds = [as_sym(d) for d in r.apply_rule(op, [syms[p] for p in parents], syms[i], arg)]
+    op, arg, parents = entry
+    arg = None if arg is None else float.fromhex(arg)
+    ds = [ONE] * len(parents) if op == "sum" else [  # speed: d(sum)/d(each) is 1.0
+        as_sym(d) for d in r.apply_rule(op, [syms[p] for p in parents], syms[i], arg)]
     guard = _guard(op, g, syms[i], [d for p, d in zip(parents, ds, strict=True) if p in sink])
     mine: dict[int, list[Sym]] = {}  # guarded: this node's terms for each sink
     for p, d in zip(parents, ds, strict=True):
         if guard and p in sink:
             lines += sinks.start(p)  # earlier terms first, as eager adds them
-            mine.setdefault(p, []).append(g * d)
+            mine.setdefault(p, []).append(product(g, d))
         elif need[p]:
-            terms[p].append(g * d)
+            terms[p].append(product(g, d))
     if mine:
         block = [line for p, ts in mine.items()
-                 for line in chain_sum(sink[p], sink[p], [t.text for t in ts])]
+                 for line in chain_sum(sink[p], sink[p], [t.summand() for t in ts])]
         lines.append("\n    ".join([f"if {guard}:", *block]))  # one statement, for schedule
     return lines
 

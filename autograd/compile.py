@@ -52,13 +52,16 @@ def structure_key(root: Value, groups: Sequence[Sequence[Value]]) -> tuple[tuple
         raise ValueError("compile: the same Value is given as two inputs")
     index: dict[int, int] = {}
     entries: list[tuple] = []
+    constant = []  # per entry: does it depend on no input
     for node in topological_order(root, lambda n: () if id(n) in slots else n.parents):
         index[id(node)] = len(entries)
         if id(node) in slots:
             entries.append(("in", *slots[id(node)]))
+            constant.append(False)
             continue
-        parents = tuple(index[id(p)] for p in node.parents)
-        if any(entries[p][0] != "c" for p in parents):
+        parents = tuple(map(index.__getitem__, map(id, node.parents)))  # speed: in C
+        constant.append(all(map(constant.__getitem__, parents)))
+        if not constant[-1]:
             arg = None if node.arg is None else float(node.arg).hex()
             entries.append((node.op, arg, parents))
         else:  # a leaf, or computed from constants only: its value is all that matters

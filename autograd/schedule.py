@@ -48,7 +48,7 @@ class Sinks:
         A fresh leaf's gradient 0.0 + t_1 + ... is ``(t_1 or 0.0) + ...``: the same float
         (+0.0 for t_1 = -0.0), and no new one. Its last flush, if also its first, on
         ``inputs`` only, is kept for the result instead of a statement."""
-        texts, self.terms[p], name = [t.text for t in self.terms[p]], [], self.names[p]
+        texts, self.terms[p], name = [t.summand() for t in self.terms[p]], [], self.names[p]
         if not texts:
             return []
         if p not in self.fresh:
@@ -56,7 +56,9 @@ class Sinks:
         self.fresh.discard(p)
         if inputs is not None and len(texts) <= CHUNK and (  # speed: names first
                 {*texts} <= inputs or {*NAME.findall(" ".join(texts))} <= inputs):
-            self.final[p] = " + ".join([f"({texts[0]} or 0.0)", *texts[1:]])
+            # speed: no parentheses around a single term in the result list (shorter source)
+            self.final[p] = " + ".join([f"({texts[0]} or 0.0)", *texts[1:]]) if texts[1:] \
+                else f"{texts[0]} or 0.0"
             return []
         return chain_sum(name, f"({texts[0]} or 0.0)", texts[1:])
 
@@ -101,6 +103,13 @@ def _demand(i: int, entries: tuple[Any, ...], forward: list[list[str]],
             todo.append(j)
             stack.extend(entries[j][2])
     return [line for j in sorted(todo) for line in forward[j]]
+
+
+def rename(line: str, names: dict[str, str]) -> str:
+    """``line`` with the variables in ``names`` replaced."""
+    parts = SPLIT.split(line)  # variables at the odd places
+    parts[1::2] = [names.get(name, name) for name in parts[1::2]]
+    return "".join(parts)
 
 
 def allocate(lines: list[str], result: str, keep: int = 0) -> tuple[list[str], str]:

@@ -42,10 +42,14 @@ def literal(x: float) -> str:
 class Sym:
     """A symbolic float: ``text``, the expression computing it; ``const``, its value if known."""
 
-    __slots__ = ("const", "text")
+    __slots__ = ("const", "text", "tight")
 
-    def __init__(self, text: str, const: float | None = None) -> None:
-        self.text, self.const = text, const
+    def __init__(self, text: str, const: float | None = None, tight: bool = False) -> None:
+        self.text, self.const, self.tight = text, const, tight  # tight: "(a * b)", "(a / b)"
+
+    def summand(self) -> str:
+        """``text`` as an operand of ``+``: a product needs no parentheses (same operations)."""
+        return self.text[1:-1] if self.tight else self.text
 
     def __add__(self, other: Any) -> Sym:
         return arith("+", self, other)
@@ -101,6 +105,16 @@ def const(x: float) -> Sym:
     return Sym(literal(x), float(x))
 
 
+ONE = const(1.0)
+
+
+def product(g: Sym, d: Sym) -> Sym:
+    """``g * d``; speed: first the factors 1.0 (unit seeds, sums' derivatives): no new symbol."""
+    if g.const == 1.0:
+        return d
+    return g if d.const == 1.0 else arith("*", g, d)
+
+
 def as_sym(x: Any) -> Sym:
     """``x`` itself if a symbol, else the constant symbol of the number ``x``."""
     return x if isinstance(x, Sym) else const(x)
@@ -122,4 +136,4 @@ def arith(op: str, a: Any, b: Any) -> Sym:
             return const(_FOLD[op](a.const, b.const))
         except ArithmeticError:  # leave it to run time, where it raises as in eager mode
             pass
-    return Sym(f"({a.text} {op} {b.text})")
+    return Sym(f"({a.text} {op} {b.text})", None, op in "*/")
