@@ -4,6 +4,7 @@ Still eager mode's bits: +-0, inf and NaN terms, guarded first terms, unused inp
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,7 +27,12 @@ SHAPES = {
 def test_gradients_from_zero_match_eager_bit_for_bit(shape, xs):
     """0.0 + t is +0.0 for t = -0.0 and t itself otherwise (NaN and inf too)."""
     f = SHAPES[shape]
-    value, grads = eager_value_and_grad(f, xs)
+    try:
+        value, grads = eager_value_and_grad(f, xs)
+    except (ArithmeticError, ValueError) as error:  # exp(1e308): the compiled call raises too
+        with pytest.raises(type(error)):
+            jit(f).value_and_grad(*xs)
+        return
     cf = jit(f)
     got, got_grads = cf.value_and_grad(*xs)
     assert [bits(got), *map(bits, got_grads)] == [bits(value), *map(bits, grads)], \
