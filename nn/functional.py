@@ -14,6 +14,7 @@ mass on the largest logit. (The slides write e^{alpha z_i}: their alpha is 1/T.)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from autograd import Operand, Value, lift
@@ -28,7 +29,7 @@ def _shifted(logits: Sequence[Operand], temperature: float) -> tuple[list[Value]
     if not zs:
         raise ValueError("softmax of an empty list of logits")
     m = max(z.data for z in zs)
-    if m - m != 0 and m == m:  # m = +-inf: z - m would be NaN; shift by 0 (logsumexp: inf)
+    if math.isinf(m):  # z - m would be NaN: shift by 0 instead (logsumexp([inf, ...]) = inf)
         m = 0.0
     if temperature == 1.0:
         return [z - m for z in zs], m
