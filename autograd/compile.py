@@ -4,7 +4,7 @@
 straight-line Python for the forward pass and for the backward pass (``codegen.py``, from the
 same derivative rules as eager mode), compiled once. Later calls run that code on floats:
 no nodes, no graph walk. Values and gradients equal eager mode's bit for bit (only the sign
-of a zero gradient may differ where a leaf's incoming ``grad`` is -0.0).
+of a zero gradient may differ where a leaf's incoming ``grad`` is -0.0, and a NaN's sign).
 
 Programs are cached by the graph's *structure* (ops, constant parameters, parent wiring and
 the values of constants), so tracing the same structure again reuses the same code.
@@ -30,15 +30,12 @@ from .engine import Value, lift
 from .graph import topological_order
 from .modes import enable_grad, gc_paused
 from .symbolic import NAMESPACE
+from .tracecheck import TraceError, difference, eager_result, same, unfit
 
 Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop, fresh): generate's args
 CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
 _CACHE: dict[Key, Program] = {}
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
-
-
-class TraceError(RuntimeError):
-    """Eager mode disagrees with the traced program: control flow that depends on the data."""
 
 
 def structure_key(root: Value, groups: Sequence[Sequence[Value]]) -> tuple[tuple, tuple]:
@@ -104,10 +101,6 @@ def _floats(xs: Sequence[Any]) -> Sequence[float]:
     return [x if type(x) is float else Value(x).data for x in xs]
 
 
-def _same(a: float, b: float) -> bool:
-    return a == b or (a != a and b != b)  # NaN matches NaN
-
-
 class Compiled:
     """``f`` traced once per call signature and replayed through generated code.
 
@@ -132,8 +125,7 @@ class Compiled:
     def value_and_grad(self, *args: Any) -> tuple[float, list[float]]:
         """(f(*args), [df/dx for each argument x that is not static])."""
         signature, xs = self._split(args)
-        value, grads = self._run(signature, xs, INPUTS, 1.0, ())  # grads from +0.0
-        return value, grads if type(grads) is list else list(grads)  # the code returns a list
+        return self._run(signature, xs, INPUTS, 1.0, ())  # grads from +0.0, as a list
 
     def grad(self, *args: Any) -> list[float]:
         """[df/dx for each argument x that is not static]."""
@@ -161,12 +153,7 @@ class Compiled:
             try:
                 done, grads = fn(data, xs, float(grad), grads)
             except (ArithmeticError, ValueError) as error:
-                for x in xs:  # the first row that fails in eager mode, for its error
-                    root, inputs = self._graph(signature, x)
-                    now = structure_key(root, [self.params, inputs])[1]
-                    if now != self._structures[signature][1]:
-                        raise _unfit(error, self._structures[signature][1], now) from error
-                raise _unfit(error, now, now) from error
+                raise self._unfit(error, signature, xs) from error
             values += done
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g
@@ -201,9 +188,7 @@ class Compiled:
             out = fn(data, xs, s) if wrt == INPUTS else fn(data, xs, s, grads) if wrt == PARAMS \
                 else fn(data, xs)
         except (ArithmeticError, ValueError) as error:
-            root, inputs = self._graph(signature, xs)  # eager mode's error, naming the op
-            now = structure_key(root, [self.params, inputs])[1]  # eager runs: so why not we?
-            raise _unfit(error, self._structures[signature][1], now) from error
+            raise self._unfit(error, signature, [xs]) from error
         if wrt == FORWARD:
             out = (out, ())
         if self.check:
@@ -236,6 +221,15 @@ class Compiled:
         with enable_grad():  # a trace is a graph, even inside no_grad
             return lift(self.f(*args)), inputs
 
+    def _unfit(self, error: Exception, signature: tuple, rows: list) -> TraceError:
+        """Raise eager mode's error if a row has one (it names the op); else a TraceError."""
+        for x in rows:  # eager mode's own error, from the first row that raises one
+            self._graph(signature, x)
+        traced = self._structures[signature][1]
+        graphs = (self._graph(signature, x) for x in rows)
+        nows = (structure_key(root, [self.params, inputs])[1] for root, inputs in graphs)
+        return unfit(error, traced, next((now for now in nows if now != traced), traced))
+
     def _check(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
                grads: Sequence[float], out: tuple[float, Sequence[float]]) -> None:
         """Raise TraceError unless eager mode builds the same graph and the same numbers."""
@@ -243,13 +237,13 @@ class Compiled:
         entries = structure_key(root, [self.params, inputs])[1]
         traced = self._structures[signature][1]
         if entries != traced:
-            raise TraceError(f"f's graph differs from its trace: {_difference(traced, entries)}")
+            raise TraceError(f"f's graph differs from its trace: {difference(traced, entries)}")
         wanted = self.params if wrt == PARAMS else inputs if wrt == INPUTS else []
         grads = (0.0,) * len(wanted) if wrt == INPUTS else grads
-        expected = _eager(root, wanted, s, grads) if wanted else [root.data]
+        expected = eager_result(root, wanted, s, grads) if wanted else [root.data]
         names = ["value", *(f"grad {i}" for i in range(len(wanted)))]
         for name, a, e in zip(names, (out[0], *out[1]), expected, strict=True):
-            if not _same(a, e):
+            if not same(a, e):
                 raise TraceError(f"compiled {name} {a!r} != eager {e!r}")
 
 
@@ -263,43 +257,3 @@ def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = Fa
     (1.0, (1.0, [0.0, 3.0]))
     """
     return Compiled(f, params, check, static)
-
-
-def _eager(root: Value, wanted: Sequence[Value], s: float, grads: Sequence[float]) -> list:
-    """[value, *grads of wanted] by eager backward from ``grads``; every grad is put back."""
-    saved = [(v, v.grad) for v in {id(v): v for v in (*topological_order(root), *wanted)
-                                   if not v.parents}.values()]
-    try:
-        for v, g in zip(wanted, grads, strict=True):
-            v.grad = g
-        root.backward(s)
-        return [root.data, *(v.grad for v in wanted)]
-    finally:
-        for v, g in saved:
-            v.grad = g
-
-
-def _unfit(error: Exception, traced: tuple, now: tuple) -> TraceError:
-    """The compiled code raised where eager mode runs: its trace does not fit these inputs."""
-    why = "the same graph" if traced == now else f"f's graph differs from its trace: " \
-        f"{_difference(traced, now)}"
-    return TraceError(f"the compiled code raised {type(error).__name__} ({error}) where eager "
-                      f"mode does not; {why}")
-
-
-def _difference(traced: tuple, now: tuple) -> str:
-    for i, (a, b) in enumerate(zip(traced, now, strict=False)):
-        if a != b:
-            return f"node {i} was {_describe(a)}, now {_describe(b)}. {_HINT}"
-    return f"it had {len(traced)} nodes, now {len(now)}. {_HINT}"
-
-
-def _describe(entry: tuple) -> str:
-    if entry[0] == "c":
-        return f"the constant {float.fromhex(entry[1])!r}"
-    return f"input {entry[2]}" if entry[0] == "in" else f"op {entry[0]!r}"
-
-
-_HINT = ("Python control flow that depends on the inputs is fixed at trace time, and so are "
-         "numbers computed from .data (as the max a stable softmax subtracts) and the data of "
-         "a leaf that is neither an argument nor in params.")

@@ -4,7 +4,8 @@ A derivative rule in ``RULES`` uses arithmetic and the helpers of ``rules.py``; 
 operands instead of floats it returns a ``Sym`` whose ``text`` is the expression computing
 that derivative. Only exact simplifications are made: ``g * 1.0`` is ``g``; ``g * where(c, p,
 n)`` is ``where(c, g * p, g * n)``; pieces whose operands are all constants are folded with the
-very same float operation. So the expression computes the same float as eager mode.
+very same float operation. So the expression computes the same float as eager mode (but
+for a NaN's sign bit, which IEEE 754 leaves unspecified: every NaN constant is ``_nan``).
 """
 
 from __future__ import annotations
@@ -129,11 +130,9 @@ def arith(op: str, a: Any, b: Any) -> Sym:
                 return Where(y.cond, x * y.pos, x * y.neg)
             if y.const == 1.0:  # x * 1.0 is x, bit for bit (NaN, inf and -0.0 too)
                 return x
-            if y.const == -1.0:
-                return -x
     if a.const is not None and b.const is not None:
         try:
             return const(_FOLD[op](a.const, b.const))
         except ArithmeticError:  # leave it to run time, where it raises as in eager mode
             pass
-    return Sym(f"({a.text} {op} {b.text})", None, op in "*/")
+    return Sym(f"({a.text} {op} {b.text})", None, tight=op in ("*", "/"))

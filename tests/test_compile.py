@@ -199,6 +199,14 @@ def test_a_baked_in_number_that_overflows_where_eager_runs_is_a_trace_error():
         cf.backward_batch([[0.0], [800.0]])
 
 
+def test_a_batch_raises_eager_modes_own_error_before_any_trace_error():
+    w = Value(1.0)
+    cf = jit(lambda a: (a * w + max(a.data, 0.0)).log(), params=[w])  # traced at a = 1
+    cf.backward(1.0)
+    with pytest.raises(ValueError, match=r"log\(-5\.0\)"):  # row 3 fails in eager mode too
+        cf.backward_batch([[1.0], [2.0], [-5.0]])
+
+
 def test_backward_batch_errors_change_no_grad():
     w = Value(2.0)
     cf = jit(lambda x: (x * w).log(), params=[w])

@@ -1,0 +1,63 @@
+"""Checking a compiled call against eager mode: ``TraceError`` and what it says.
+
+A trace bakes in what Python decided from the data at trace time (a branch, a number read
+from ``.data``); where that no longer fits the inputs, ``jit(f, check=True)`` or an error
+that eager mode does not raise shows it, naming the first node whose graph differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .graph import topological_order
+
+
+class TraceError(RuntimeError):
+    """Eager mode disagrees with the traced program: control flow that depends on the data."""
+
+
+def same(a: float, b: float) -> bool:
+    """Equal floats, NaN matching NaN."""
+    return a == b or (a != a and b != b)
+
+
+def eager_result(root: Any, wanted: Sequence[Any], s: float, grads: Sequence[float]) -> list:
+    """[value, *grads of wanted] by eager backward from ``grads``; every grad is put back."""
+    saved = [(v, v.grad) for v in {id(v): v for v in (*topological_order(root), *wanted)
+                                   if not v.parents}.values()]
+    try:
+        for v, g in zip(wanted, grads, strict=True):
+            v.grad = g
+        root.backward(s)
+        return [root.data, *(v.grad for v in wanted)]
+    finally:
+        for v, g in saved:
+            v.grad = g
+
+
+def unfit(error: Exception, traced: tuple, now: tuple) -> TraceError:
+    """The compiled code raised where eager mode runs: its trace does not fit these inputs."""
+    why = "the same graph" if traced == now else f"f's graph differs from its trace: " \
+        f"{difference(traced, now)}"
+    return TraceError(f"the compiled code raised {type(error).__name__} ({error}) where eager "
+                      f"mode does not; {why}")
+
+
+def difference(traced: tuple, now: tuple) -> str:
+    """The first node where two structure keys' entries differ, and the likely cause."""
+    for i, (a, b) in enumerate(zip(traced, now, strict=False)):
+        if a != b:
+            return f"node {i} was {_describe(a)}, now {_describe(b)}. {_HINT}"
+    return f"it had {len(traced)} nodes, now {len(now)}. {_HINT}"
+
+
+def _describe(entry: tuple) -> str:
+    if entry[0] == "c":
+        return f"the constant {float.fromhex(entry[1])!r}"
+    return f"input {entry[2]}" if entry[0] == "in" else f"op {entry[0]!r}"
+
+
+_HINT = ("Python control flow that depends on the inputs is fixed at trace time, and so are "
+         "numbers computed from .data (as the max a stable softmax subtracts) and the data of "
+         "a leaf that is neither an argument nor in params.")
