@@ -16,7 +16,7 @@ from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradch
 from .graph import topological_order
 from .html import to_html
 from .modes import gc_paused, no_grad
-from .nary import dot, matvec, sum
+from .nary import dot, logsumexp, matvec, sum
 from .render import RenderError, draw, render, to_dot
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "jacobian",
     "jit",
     "lift",
+    "logsumexp",
     "matvec",
     "no_grad",
     "render",

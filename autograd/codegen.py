@@ -41,9 +41,9 @@ COMPENSATED_SUM = sum([1.0, 1e100, 1.0, -1e100]) != 0.0
 MAX_NESTING = 20  # parentheses a value written into its user's expression may nest
 LEAF_BATCH = 8  # a leaf adds up to this many terms per statement: fewer loads and stores
 GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard``)
-# ops whose every local derivative is finite where their value is: a * b, and w . x + b (a
-# finite sum of finite products; an inf or NaN term makes the sum inf or NaN, compensated too)
-VALUE_BOUNDS = frozenset({"*", "dot"})
+# ops whose every local derivative is finite where their value is: a * b, w . x + b (a finite
+# sum of finite products; an inf or NaN term makes it inf or NaN, compensated too), logsumexp
+VALUE_BOUNDS = frozenset({"*", "dot", "logsumexp"})  # (e^{x_i - out} <= 1 for a finite out)
 SUMS, PRODUCTS = frozenset({"+", "-", "sum"}), frozenset({"*", "/"})
 GUARDED_OPS = VALUE_BOUNDS | SUMS  # their local derivatives: finite constants
 CALLS = frozenset({"**", "pow", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin",
@@ -69,6 +69,7 @@ FORWARD: dict[str, Callable[[list[str], Any], str]] = {
     "relu": lambda ps, arg: f"0.0 if {ps[0]} <= 0.0 else {ps[0]}",
     "leaky_relu": lambda ps, arg: f"{literal(arg)} * {ps[0]} if {ps[0]} <= 0.0 else {ps[0]}",
     "elu": lambda ps, arg: f"{ps[0]} if {ps[0]} > 0.0 else {literal(arg)} * _expm1({ps[0]})",
+    "logsumexp": lambda ps, arg: f"_logsumexp([{', '.join(ps)}])",  # eager's float function
     **{op: _call(f"_{op}") for op in CALLS - {"**", "pow"}},
 }
 """op -> the expression computing its value from its parents' expressions (and ``arg``)."""
@@ -76,11 +77,9 @@ FORWARD: dict[str, Callable[[list[str], Any], str]] = {
 
 def forward_lines(name: str, op: str, ps: list[str], arg: float | None,
                   signless: bool = False) -> list[str]:
-    """Statements computing node ``name`` from its parents' expressions ``ps``.
-
-    ``signless``: only the value's sign of zero may differ from eager mode's (its users
-    cannot tell: relu gives 0.0 and relu' 0.0 at either zero).
-    """
+    """Statements computing node ``name`` from its parents' expressions ``ps``. ``signless``:
+    only the value's sign of zero may differ from eager mode's (its users cannot tell: relu
+    gives 0.0 and relu' 0.0 at either zero)."""
     if op == "sum":  # engine.sum: total = 0.0, then total += each, left to right
         return chain_sum(name, "0.0", ps)
     if op == "dot":  # nary.matvec: w_1 x_1 + ... + w_n x_n from 0.0, then + bias

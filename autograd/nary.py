@@ -1,4 +1,4 @@
-"""N-ary nodes: one node for a whole sum or dot product, where binary ops would make n.
+"""N-ary nodes: one node for a whole sum, dot product or log-sum-exp, where binary ops make n.
 
 A neuron's weighted input z = w . x + b is one ``dot`` node with 2n + 1 parents, and a
 dense layer is ``matvec``: one dot node per neuron, reading the layer's inputs once.
@@ -55,6 +55,17 @@ def dot(ws: Sequence[Operand], xs: Sequence[Operand], bias: Operand | None = Non
 
 # d/dw_i (w . x + b) = x_i, d/dx_i = w_i, d/db = 1   (parents: w_1..w_n, x_1..x_n[, b])
 RULES["dot"] = r.dot_local_grads
+
+
+def logsumexp(values: Iterable[Operand]) -> Value:
+    """One n-ary node for log(e^{x_1} + ... + e^{x_n}), stable at any magnitude (as PyTorch's)."""
+    xs, datas = _values(values)
+    out = r.logsumexp(datas)
+    return _nary("logsumexp", xs, out, RULES["logsumexp"](datas, out))
+
+
+# d/dx_i log sum_j e^{x_j} = e^{x_i} / sum_j e^{x_j} = e^{x_i - out}: softmax_i, at most 1
+RULES["logsumexp"] = lambda xs, out: tuple(r.exp(x - out) for x in xs)
 
 
 def matvec(rows: Sequence[Sequence[Operand]], xs: Sequence[Operand],

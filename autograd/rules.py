@@ -10,7 +10,7 @@ all three; each helper here handles a float directly, a Value through its own op
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 RULES: dict[str, Callable[..., Any]] = {}
@@ -21,7 +21,7 @@ RULES: dict[str, Callable[..., Any]] = {}
 Filled in by ``engine.py``, each rule right under its op's forward computation."""
 
 NARY = "nary"  # marker in a node's ``_b`` when its parents and local derivatives are tuples
-NARY_OPS = frozenset({"sum", "dot"})  # ops whose rule takes all inputs as one sequence
+NARY_OPS = frozenset({"sum", "dot", "logsumexp"})  # ops whose rule takes all inputs as one sequence
 
 
 def apply_rule(op: str, inputs: Any, out: Any, arg: Any = None) -> tuple[Any, ...]:
@@ -90,6 +90,17 @@ def checked(fn: Any, name: str, x: float) -> float:
         raise ValueError(f"{name}: math domain error: {name}({x!r})") from None
 
 
+def logsumexp(xs: Sequence[float]) -> float:
+    """log sum_i e^{x_i} = m + log sum_i e^{x_i - m}, m = max x: every e^{x_i - m} <= 1.
+
+    -inf if every x_i is -inf, inf if one is inf, NaN if one is NaN (never an error).
+    """
+    m = max(xs, default=-math.inf)  # log 0 = -inf for no terms, as PyTorch
+    if math.isinf(m):  # -inf: all are -inf; inf: the sum is inf (if finite rest, no NaN)
+        return math.nan if any(x != x for x in xs) else m
+    return m + math.log(math.fsum([math.exp(x - m) for x in xs]))  # the sum is >= 1 (or NaN)
+
+
 def dot_local_grads(ps: Any, out: Any = None) -> Any:
     """(x_1..x_n, w_1..w_n(, 1)) for ``ps`` = (w_1..w_n, x_1..x_n(, b)): d(w . x + b)/d(each)."""
     n = len(ps) // 2
@@ -114,6 +125,13 @@ def sign(x: Any) -> Any:
     if type(x) is float:
         return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
     return sign(x.data) if hasattr(x, "data") else _symbolic("sign", x)
+
+
+def exp(x: Any) -> Any:
+    """e^x (the rules call it on x <= 0 or NaN: it never overflows there)."""
+    if type(x) is float:
+        return math.exp(x)
+    return x.exp() if hasattr(x, "data") else _symbolic("exp", x)
 
 
 def sin(x: Any) -> Any:

@@ -21,7 +21,7 @@ NAMESPACE: dict[str, Any] = {
     # forward: the float functions eager mode calls (math's own errors have the same types)
     "_pow": r.checked_pow, "_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt,
     "_tanh": math.tanh, "_sigmoid": r.sigmoid, "_softplus": r.softplus, "_expm1": math.expm1,
-    "_sin": math.sin, "_cos": math.cos,
+    "_sin": math.sin, "_cos": math.cos, "_logsumexp": r.logsumexp,
     # backward: the rules' helpers, on floats
     "_sign": r.sign, "_power": r.power, "_reciprocal": r.reciprocal, "_xlogy": r.xlogy,
     "_mul_power": r.mul_power,
