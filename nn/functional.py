@@ -1,9 +1,10 @@
 """Softmax, log-softmax and log-sum-exp over a list of logits, stable at any magnitude.
 
-softmax(z)_i = e^{z_i / T} / sum_j e^{z_j / T}. Softmax is invariant to adding a constant
-to every logit (the slides' "invariance to translation"), so we subtract m = max_i z_i
-first: every exponent is then <= 0 and nothing overflows, even at logits of 1000. ``m`` is
-a plain float, so it adds no node and no gradient; the result is the same function.
+softmax(z)_i = e^{z_i / T} / sum_j e^{z_j / T} = e^{z_i / T - lse}, lse = log sum_j e^{z_j / T}.
+All three rest on one engine node, ``autograd.logsumexp``, which subtracts m = max_j z_j
+inside (the slides' "invariance to translation": lse = m + log sum_j e^{z_j - m}, every
+exponent <= 0), so nothing overflows, even at logits of 1000, and no number read from
+``.data`` enters the graph: ``jit`` traces these exactly.
 
 Temperature ``T`` divides the logits: T -> infinity gives the uniform 1/n, T -> 0 puts all
 mass on the largest logit. (The slides write e^{alpha z_i}: their alpha is 1/T.)
@@ -17,40 +18,44 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import autograd
 from autograd import Operand, Value, lift
-from autograd import sum as vsum
 
 
-def _shifted(logits: Sequence[Operand], temperature: float) -> tuple[list[Value], float]:
-    """(z_i - m) / T for each logit, as Values, and m = max_i z_i."""
+def _scaled(logits: Sequence[Operand], temperature: float, shift: bool = False) -> list[Value]:
+    """z_i / T for each logit, as Values (the logits themselves at T = 1); with ``shift``,
+    (z_i - max z) / T where z_i / T overflows (softmax is the same: shift-invariant)."""
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature!r}")
     zs = [lift(z) for z in logits]
     if not zs:
         raise ValueError("softmax of an empty list of logits")
-    m = max(z.data for z in zs)
-    if math.isinf(m):  # z - m would be NaN: shift by 0 instead (logsumexp([inf, ...]) = inf)
-        m = 0.0
     if temperature == 1.0:
-        return [z - m for z in zs], m
-    return [(z - m) / temperature for z in zs], m  # dividing: 1/T overflows for tiny T
+        return zs
+    scaled = [z / temperature for z in zs]  # dividing: 1/T overflows for tiny T
+    pairs = zip(scaled, zs, strict=True)
+    if not shift or not any(math.isinf(s.data) and math.isfinite(z.data) for s, z in pairs):
+        return scaled
+    # z / T overflowed (a tiny T): (z - z_k) / T is the same softmax for any k, and finite
+    # for the largest z_k (a node, not a number; but the branch is data-dependent for jit)
+    top = max(zs, key=lambda z: z.data)
+    return [(z - top) / temperature for z in zs]
 
 
 def logsumexp(logits: Sequence[Operand], temperature: float = 1.0) -> Value:
-    """log sum_j e^{z_j / T}, computed as m/T + log sum_j e^{(z_j - m)/T} (m = max z)."""
-    shifted, m = _shifted(logits, temperature)
-    return vsum(s.exp() for s in shifted).log() + m / temperature
+    """log sum_j e^{z_j / T}, one ``autograd.logsumexp`` node (max subtracted inside)."""
+    return autograd.logsumexp(_scaled(logits, temperature))
 
 
 def softmax(logits: Sequence[Operand], temperature: float = 1.0) -> list[Value]:
-    """The probabilities e^{z_i / T} / sum_j e^{z_j / T}, with the max subtracted first."""
-    exps = [s.exp() for s in _shifted(logits, temperature)[0]]
-    total = vsum(exps)
-    return [e / total for e in exps]
+    """The probabilities e^{z_i / T} / sum_j e^{z_j / T}, as e^{z_i / T - lse} (exponent <= 0)."""
+    scaled = _scaled(logits, temperature, shift=True)
+    lse = autograd.logsumexp(scaled)
+    return [(s - lse).exp() for s in scaled]
 
 
 def log_softmax(logits: Sequence[Operand], temperature: float = 1.0) -> list[Value]:
-    """log softmax: s_i - log sum_j e^{s_j}, s = (z - max z) / T; finite where softmax is 0."""
-    shifted = _shifted(logits, temperature)[0]
-    log_total = vsum(s.exp() for s in shifted).log()
-    return [s - log_total for s in shifted]
+    """log softmax: z_i / T - log sum_j e^{z_j / T}; finite where softmax underflows to 0."""
+    scaled = _scaled(logits, temperature, shift=True)
+    lse = autograd.logsumexp(scaled)
+    return [s - lse for s in scaled]
