@@ -59,5 +59,5 @@ def _describe(entry: tuple) -> str:
 
 
 _HINT = ("Python control flow that depends on the inputs is fixed at trace time, and so are "
-         "numbers computed from .data (as the max a stable softmax subtracts) and the data of "
-         "a leaf that is neither an argument nor in params.")
+         "numbers computed from .data and the data of a leaf that is neither an argument nor "
+         "in params.")
