@@ -79,7 +79,8 @@ _PARAM: dict[str, tuple[Callable[[Any, float], Any], tuple[float, ...], Callable
 }
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "pow": operator.pow}
-_NARY = {"sum": lambda *xs: nary.sum(xs), "dot": lambda *ps: _dot(ps)}
+_NARY = {"sum": lambda *xs: nary.sum(xs), "dot": lambda *ps: _dot(ps),
+         "logsumexp": lambda *xs: nary.logsumexp(xs)}
 _CONSTANTS = (2.0, 0.5, -1.5, 3.0, -0.5)  # for + - * / with a number on one side
 _BASES = (2.0, 0.5, 3.0)  # for number ** Value
 
@@ -201,7 +202,7 @@ def _draw_args(draw: Any, op: str, values: list[float], m: float) -> tuple[int |
         return _present(base, pick())
     if op in _BINARY:
         return _binary_args(draw, op, pick)
-    n = draw(st.integers(2 if op == "sum" else 1, 4 if op == "sum" else 3))
+    n = draw(st.integers(1 if op == "dot" else 2, 3 if op == "dot" else 4))
     bias = op == "dot" and draw(st.booleans())
     return tuple(pick() for _ in range((2 * n if op == "dot" else n) + bias))
 

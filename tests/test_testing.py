@@ -33,6 +33,7 @@ REFERENCE = {
     "leaky_relu": lambda x, slope: x if x > 0 else slope * x,
     "elu": lambda x, alpha: x if x > 0 else alpha * math.expm1(x),
     "sin": math.sin, "cos": math.cos, "sum": lambda *xs: math.fsum(xs),
+    "logsumexp": lambda *xs: math.log(math.fsum(map(math.exp, xs))),  # |x| <= BOUND: no overflow
     "dot": lambda *ps: math.fsum(map(operator.mul, ps[: len(ps) // 2], ps[len(ps) // 2 :]))
     + (ps[-1] if len(ps) % 2 else 0.0),
 }
