@@ -8,6 +8,7 @@
 [-1.5, 1.0, 0.5]
 """
 
+from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
 from .compile import Compiled, TraceError, jit
 from .engine import RULES, Operand, Value, lift, zero_grad
@@ -30,6 +31,7 @@ __all__ = [
     "RenderError",
     "TraceError",
     "Value",
+    "__version__",
     "detect_anomaly",
     "dot",
     "draw",

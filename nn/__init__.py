@@ -13,6 +13,8 @@ learning rate.
 (3, ['accuracy', 'loss'])
 """
 
+from autograd import __version__
+
 from .activations import ACTIVATIONS, get_activation
 from .data import (
     batches,
@@ -55,6 +57,7 @@ __all__ = [
     "Optimizer",
     "Sequential",
     "StepLR",
+    "__version__",
     "accuracy",
     "batches",
     "bce_with_logits",
