@@ -63,7 +63,7 @@ class Worker(threading.Thread):
     def run(self) -> None:
         try:
             self.result = self.body(self.step)
-        except BaseException as error:  # noqa: BLE001 - reported by finish()
+        except BaseException as error:  # reported by finish()
             self.error = error
 
     def finish(self) -> Any:
@@ -226,7 +226,7 @@ def test_anomaly_mode_still_names_where_a_node_was_made():
     x = Value(0.0)
     with detect_anomaly():
         y = x.sqrt()  # sqrt'(0) = inf
-        with pytest.raises(AnomalyError, match="test_threads.py"):
+        with pytest.raises(AnomalyError, match=r"test_threads\.py"):
             y.backward()
 
 
