@@ -10,8 +10,8 @@
 
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
-from .compile import Compiled, TraceError, jit
-from .engine import RULES, Operand, Value, lift, zero_grad
+from .compile import Compiled, jit
+from .engine import Operand, Value, lift, zero_grad
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
 from .graph import topological_order
@@ -19,6 +19,8 @@ from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, sum
 from .render import RenderError, draw, render, to_dot
+from .rules import RULES
+from .tracecheck import TraceError
 
 __all__ = [
     "RULES",

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, overload
 
 from .codegen import generate
 from .engine import Value, lift
@@ -122,14 +122,37 @@ class Compiled:
         """f(*args), as a float."""
         return self._run(*self._split(args), FORWARD, 1.0, ())[0]
 
-    def value_and_grad(self, *args: Any) -> tuple[float, list[float]]:
-        """(f(*args), [df/dx for each argument x that is not static])."""
-        signature, xs = self._split(args)
-        return self._run(signature, xs, INPUTS, 1.0, ())  # grads from +0.0, as a list
+    @overload
+    def value_and_grad(self, x: float, /) -> tuple[float, float]: ...
+    @overload
+    def value_and_grad(self, x: float, y: float, /, *more: float
+                       ) -> tuple[float, tuple[float, ...]]: ...
+    @overload
+    def value_and_grad(self, *args: Any) -> tuple[float, float | tuple[float, ...]]: ...
 
-    def grad(self, *args: Any) -> list[float]:
-        """[df/dx for each argument x that is not static]."""
-        return self.value_and_grad(*args)[1]
+    def value_and_grad(self, *args: Any) -> tuple[float, float | tuple[float, ...]]:
+        """(f(*args), df/dx): a float for one non-static argument, else a tuple, as ``grad``.
+
+        The typed overloads count every argument: where ``static`` ones are numbers, the
+        result follows the non-static ones only, which a type checker cannot see.
+        """
+        return self._value_and_grad(args)
+
+    @overload
+    def grad(self, x: float, /) -> float: ...
+    @overload
+    def grad(self, x: float, y: float, /, *more: float) -> tuple[float, ...]: ...
+    @overload
+    def grad(self, *args: Any) -> float | tuple[float, ...]: ...
+
+    def grad(self, *args: Any) -> float | tuple[float, ...]:
+        """df/dx for each argument x that is not static: a float for one, else a tuple."""
+        return self._value_and_grad(args)[1]
+
+    def _value_and_grad(self, args: Sequence[Any]) -> tuple[float, float | tuple[float, ...]]:
+        signature, xs = self._split(args)
+        value, grads = self._run(signature, xs, INPUTS, 1.0, ())  # grads from +0.0
+        return value, grads[0] if len(xs) == 1 else tuple(grads)
 
     def backward(self, *args: Any, grad: float = 1.0) -> float:
         """f(*args), adding grad * df/dp to ``p.grad`` of each param, as ``f(...).backward()``."""
@@ -254,6 +277,6 @@ def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = Fa
     >>> from autograd.compile import jit
     >>> cf = jit(lambda x, y: (x * y + y.exp()).relu())
     >>> cf(2.0, 0.0), cf.value_and_grad(2.0, 0.0)
-    (1.0, (1.0, [0.0, 3.0]))
+    (1.0, (1.0, (0.0, 3.0)))
     """
     return Compiled(f, params, check, static)

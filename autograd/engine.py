@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
 from . import rules as r
@@ -54,16 +54,27 @@ class Value:
     ``parents``: the nodes it was computed from, in operand order (``()`` for a leaf).
     ``op``: the name of the op that made it (``""`` for a leaf). ``label``: a name for
     drawings and messages.
+
+    ``grad`` is typed ``float``: after ``backward(create_graph=True)`` (and inside the
+    functional transforms) it holds a Value instead, which supports the same arithmetic.
     """
 
     __slots__ = ("__weakref__", "_a", "_b", "_da", "_db", "data", "grad", "label", "op")
+    data: float
+    grad: float  # a Value after backward(create_graph=True): see the class docstring
+    label: str
+    op: str
+    _a: Any  # a parent Value, a tuple of them (n-ary) or None (see the module docstring)
+    _b: Any
+    _da: Any
+    _db: Any
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.data = _as_float(data)
-        self.grad: Any = 0.0
+        self.grad = 0.0
         self.label = label
         self.op = ""
         self._a = self._b = self._da = self._db = None
@@ -100,7 +111,7 @@ class Value:
     # ---- arithmetic: each forward, then its rule d(out)/d(input) ----
 
     def __add__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
+        if type(other) is not Value:  # type(), not __class__: type checkers narrow on it
             other = lift(other)
         return _binary("+", self, other, self.data + other.data)
 
@@ -108,7 +119,7 @@ class Value:
     RULES["+"] = lambda a, b, out: (1.0, 1.0)
 
     def __sub__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
+        if type(other) is not Value:  # type(), not __class__: type checkers narrow on it
             other = lift(other)
         return _binary("-", self, other, self.data - other.data)
 
@@ -116,7 +127,7 @@ class Value:
     RULES["-"] = lambda a, b, out: (1.0, -1.0)
 
     def __mul__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
+        if type(other) is not Value:  # type(), not __class__: type checkers narrow on it
             other = lift(other)
         return _binary("*", self, other, self.data * other.data)
 
@@ -124,7 +135,7 @@ class Value:
     RULES["*"] = lambda a, b, out: (b, a)
 
     def __truediv__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
+        if type(other) is not Value:  # type(), not __class__: type checkers narrow on it
             other = lift(other)
         if other.data == 0:
             raise ZeroDivisionError(f"division by zero: {self.data!r} / {other.data!r}")
@@ -268,7 +279,7 @@ class Value:
         """
         if isinstance(grad, Value) and not create_graph:
             raise TypeError("backward: a Value seed needs create_graph=True (else pass a number)")
-        seed = lift(grad) if create_graph else _as_float(grad)
+        seed: Any = lift(grad) if create_graph else _as_float(grad)  # grads hold Values or floats
         with gc_paused():  # the walk's burst of containers would trigger rescans of the graph
             order = topological_order(self, _parents)
         for node in order:
@@ -287,12 +298,13 @@ class Value:
         return Value(self.data, self.label)
 
 
-_parents = Value.parents.fget  # the walk calls this for every node: skip the property lookup
+# the walk calls this for every node: skip the property lookup
+_parents: Callable[[Value], tuple[Value, ...]] = vars(Value)["parents"].fget
 
 
 def lift(x: Operand) -> Value:
     """``x`` itself if it is a Value, else a new constant leaf holding it."""
-    if x.__class__ is Value or isinstance(x, Value):
+    if type(x) is Value or isinstance(x, Value):
         return x
     return _node("", _as_float(x), None, None, None, None)  # Value(x), minus its checks
 

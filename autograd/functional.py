@@ -21,14 +21,32 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar, overload
 
-from .engine import Value
+from .engine import Operand, Value, lift
 from .graph import topological_order
 from .modes import DEPTH, transforming
 
-Fn = Callable[..., Any]
+Fn = Callable[..., Operand]  # a function of Values returning one Value (or a number)
+VectorFn = Callable[..., "Operand | Sequence[Operand]"]  # ... or several, in a list or tuple
 Argnums = int | Sequence[int]
+F_co = TypeVar("F_co", covariant=True)
+V_co = TypeVar("V_co", covariant=True)
+
+
+class Transformed(Protocol[F_co, V_co]):
+    """What a transform returns: numbers in, numbers (``F_co``) out; Values in, Values out.
+
+    Inside another transform's ``f`` even number arguments give Values (typed as numbers:
+    a Value supports the same arithmetic).
+    """
+
+    @overload
+    def __call__(self, *args: float) -> F_co: ...
+    @overload
+    def __call__(self, *args: Value) -> V_co: ...
+    @overload
+    def __call__(self, *args: Operand) -> F_co | V_co: ...
 
 
 def _traced(args: Sequence[Any]) -> bool:
@@ -45,7 +63,13 @@ def _plain(x: Any) -> float:
     return x.data if isinstance(x, Value) else float(x)
 
 
-def _jacobian_rows(outputs: Sequence[Any], wrt: Sequence[Value], create_graph: bool) -> list:
+def _results(xs: Sequence[Any], traced: bool) -> list[Any]:
+    """Values (a number lifted: a gradient that no path reached) if traced, else floats."""
+    return [lift(x) for x in xs] if traced else [_plain(x) for x in xs]
+
+
+def _jacobian_rows(outputs: Sequence[Any], wrt: Sequence[Value], create_graph: bool
+                   ) -> list[list[Any]]:
     """d outputs[i] / d wrt[j], by one backward pass per output.
 
     Leaves' ``grad`` are put back afterwards, so a transform never disturbs gradients the
@@ -54,7 +78,7 @@ def _jacobian_rows(outputs: Sequence[Any], wrt: Sequence[Value], create_graph: b
     leaves = {id(n): n for out in outputs if isinstance(out, Value)
               for n in topological_order(out) if not n.parents}
     saved = [(leaf, leaf.grad) for leaf in leaves.values()]
-    rows = []
+    rows: list[list[Any]] = []
     try:
         for out in outputs:
             for w in wrt:
@@ -95,52 +119,66 @@ def _outputs(out: Any) -> list[Any]:
     return outs
 
 
-def value_and_grad(f: Fn, argnums: Argnums = 0) -> Fn:
+@overload
+def value_and_grad(f: Fn, argnums: int = 0) -> Transformed[tuple[float, float],
+                                                           tuple[Value, Value]]: ...
+@overload
+def value_and_grad(f: Fn, argnums: Sequence[int]) -> Transformed[
+    tuple[float, tuple[float, ...]], tuple[Value, tuple[Value, ...]]]: ...
+
+
+def value_and_grad(f: Fn, argnums: Argnums = 0) -> Transformed[Any, Any]:
     """A function returning (f(*args), df/d args[argnums]); a tuple of grads for a tuple."""
 
-    def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
+    def value_and_grad_f(*args: Operand) -> tuple[Any, Any]:
         traced = _traced(args)
         nums = _argnums(argnums, len(args))
         with transforming():
             xs = _inputs(args)
             out = _scalar_output(f, xs)
             [row] = _jacobian_rows([out], [xs[i] for i in nums], create_graph=traced)
-        value, grads = (out, row) if traced else (_plain(out), [_plain(g) for g in row])
+        value, grads = _results([out], traced)[0], _results(row, traced)
         return value, grads[0] if isinstance(argnums, int) else tuple(grads)
 
     return value_and_grad_f
 
 
-def grad(f: Fn, argnums: Argnums = 0) -> Fn:
+@overload
+def grad(f: Fn, argnums: int = 0) -> Transformed[float, Value]: ...
+@overload
+def grad(f: Fn, argnums: Sequence[int]) -> Transformed[tuple[float, ...], tuple[Value, ...]]: ...
+
+
+def grad(f: Fn, argnums: Argnums = 0) -> Transformed[Any, Any]:
     """A function returning df/d args[argnums] (composable: ``grad(grad(f))``)."""
     vg = value_and_grad(f, argnums)
     return lambda *args: vg(*args)[1]
 
 
-def jacobian(f: Fn) -> Fn:
+def jacobian(f: VectorFn) -> Transformed[list[list[float]], list[list[Value]]]:
     """A function returning J[i][j] = d f_i / d x_j for ``f`` returning a list of Values."""
 
-    def jacobian_f(*args: Any) -> list[list[Any]]:
+    def jacobian_f(*args: Operand) -> list[list[Any]]:
         traced = _traced(args)
         with transforming():
             xs = _inputs(args)
             outs = _outputs(f(*xs))
             rows = _jacobian_rows(outs, xs, create_graph=traced)
-        return rows if traced else [[_plain(d) for d in row] for row in rows]
+        return [_results(row, traced) for row in rows]
 
     return jacobian_f
 
 
-def hessian(f: Fn) -> Fn:
+def hessian(f: Fn) -> Transformed[list[list[float]], list[list[Value]]]:
     """A function returning H[i][j] = d2 f / dx_i dx_j as a list of lists."""
 
-    def hessian_f(*args: Any) -> list[list[Any]]:
+    def hessian_f(*args: Operand) -> list[list[Any]]:
         traced = _traced(args)
         with transforming():
             xs = _inputs(args)
             out = _scalar_output(f, xs)
             [grads] = _jacobian_rows([out], xs, create_graph=True)
             rows = _jacobian_rows(grads, xs, create_graph=traced)
-        return rows if traced else [[_plain(h) for h in row] for row in rows]
+        return [_results(row, traced) for row in rows]
 
     return hessian_f

@@ -169,6 +169,6 @@ def test_hinge_takes_a_value_label_so_jit_can_trace_it():
     loss.backward()
     assert (loss.data, score.grad, y.grad) == (1.25, 1.0, -0.25)  # d/ds = -y, d/dy = -s
     cf = jit(lambda s, t: nn.hinge(s, t))
-    assert cf.value_and_grad(0.25, 1.0) == (0.75, [-1.0, -0.25])
+    assert cf.value_and_grad(0.25, 1.0) == (0.75, (-1.0, -0.25))
     with pytest.raises(ValueError, match="-1 or \\+1"):
         nn.hinge(score, Value(0.5))
