@@ -21,7 +21,8 @@ EXAMPLE = 'python -m autograd draw "log(1/(exp(-(x*w+b))+1))" x=2 w=-3 b=6 -o gr
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograd", description=__doc__.split("\n")[0])
+    summary = (__doc__ or "").split("\n")[0]
+    parser = argparse.ArgumentParser(prog="python -m autograd", description=summary)
     commands = parser.add_subparsers(dest="command", required=True)
     draw = commands.add_parser(
         "draw", help="evaluate an expression, print gradients, draw its graph",

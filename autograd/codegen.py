@@ -122,7 +122,7 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
             for i, e in enumerate(entries)]
     seed = const(1.0) if unit_seed else Sym("s")
     fresh = fresh and not loop
-    users, backward, wanted = _users(entries), [], []
+    users, backward, wanted = _users(entries), list[str](), list[str]()
     if any(wrt):
         backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users)
     forward = _forward(entries, syms, {*NAME.findall("\n".join(backward))}, users)
@@ -168,7 +168,7 @@ def _forward(entries: tuple[Any, ...], syms: list[Sym], needed: set[str],
 def _inline(entries: tuple[Any, ...], forward: list[list[str]], needed: set[str],
             users: list[list[int]]) -> list[list[str]]:
     """Write each value of one statement used once (up to ``MAX_NESTING`` deep) into its user."""
-    depth, pending = [0] * len(entries), {}
+    depth, pending = [0] * len(entries), dict[int, dict[str, str]]()
     for i, e in enumerate(entries):
         subs = pending.pop(i, None)
         if subs:  # this node's operands that were written into it

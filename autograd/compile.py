@@ -30,15 +30,17 @@ from .engine import Value, lift
 from .graph import topological_order
 from .modes import enable_grad, gc_paused
 from .symbolic import NAMESPACE
-from .tracecheck import TraceError, difference, eager_result, same, unfit
+from .tracecheck import Entries, TraceError, difference, eager_result, same, unfit
 
-Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop, fresh): generate's args
+Key = tuple[Any, ...]  # (group sizes, wrt flags, node entries, unit seed, loop, fresh): generate's
+Signature = tuple[int, tuple[tuple[int, Any], ...]]  # (number of arguments, static (i, value)s)
+Structure = tuple[tuple[int, ...], Entries]  # (group sizes, node entries) of a traced graph
 CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
 _CACHE: dict[Key, Program] = {}
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
 
 
-def structure_key(root: Value, groups: Sequence[Sequence[Value]]) -> tuple[tuple, tuple]:
+def structure_key(root: Value, groups: Sequence[Sequence[Value]]) -> Structure:
     """(group sizes, node entries) of the graph of ``root`` with ``groups`` as its inputs.
 
     Entries, in topological order: ``("in", group, index)``, ``("c", float hex)`` for a leaf
@@ -48,7 +50,7 @@ def structure_key(root: Value, groups: Sequence[Sequence[Value]]) -> tuple[tuple
     if len(slots) != sum(map(len, groups)):
         raise ValueError("compile: the same Value is given as two inputs")
     index: dict[int, int] = {}
-    entries: list[tuple] = []
+    entries: list[tuple[Any, ...]] = []
     constant = []  # per entry: does it depend on no input
     for node in topological_order(root, lambda n: () if id(n) in slots else n.parents):
         index[id(node)] = len(entries)
@@ -115,8 +117,8 @@ class Compiled:
         self.f, self.params, self.check, self.static = f, list(params), check, set(static)
         self.traces = 0  # how many times f was traced (once per call signature)
         self.program: Program | None = None  # the program of the last call
-        self._structures: dict[tuple, tuple[tuple, tuple]] = {}  # signature -> (sizes, nodes)
-        self._programs: dict[tuple, Program] = {}  # (signature, wrt, unit seed, loop)
+        self._structures: dict[Signature, Structure] = {}
+        self._programs: dict[tuple[Any, ...], Program] = {}  # (signature, wrt, unit seed, loop)
 
     def __call__(self, *args: Any) -> float:
         """f(*args), as a float."""
@@ -182,14 +184,14 @@ class Compiled:
             p.grad = g
         return values
 
-    def _runs(self, rows: list[Sequence[Any]]) -> Iterator[tuple[tuple, list]]:
+    def _runs(self, rows: list[Sequence[Any]]) -> Iterator[tuple[Signature, list[Sequence[float]]]]:
         """(signature, the rows' non-static args as floats) for each run of one signature."""
         if not self.static and set(map(type, itertools.chain.from_iterable(rows))) <= {float}:
             return (((n, ()), list(run)) for n, run in itertools.groupby(rows, key=len))
         runs = itertools.groupby(map(self._split, rows), key=lambda call: call[0])
         return ((signature, [x for _, x in run]) for signature, run in runs)
 
-    def _split(self, args: Sequence[Any]) -> tuple[tuple, Sequence[float]]:
+    def _split(self, args: Sequence[Any]) -> tuple[Signature, Sequence[float]]:
         """The call's signature (number of arguments, static values) and its other args."""
         n = len(args)
         if not self.static:
@@ -203,7 +205,7 @@ class Compiled:
     def _param_grads(self) -> Sequence[float]:
         return _floats([p.grad for p in self.params])
 
-    def _run(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
+    def _run(self, signature: Signature, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
              grads: Sequence[float]) -> tuple[float, Sequence[float]]:
         fn = self._program(signature, xs, wrt, s == 1.0).fn
         data = [p.data for p in self.params]
@@ -212,14 +214,13 @@ class Compiled:
                 else fn(data, xs)
         except (ArithmeticError, ValueError) as error:
             raise self._unfit(error, signature, [xs]) from error
-        if wrt == FORWARD:
-            out = (out, ())
+        result: tuple[float, Sequence[float]] = (out, ()) if wrt == FORWARD else out
         if self.check:
-            self._check(signature, xs, wrt, s, grads, out)
-        return out
+            self._check(signature, xs, wrt, s, grads, result)
+        return result
 
-    def _program(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], unit: bool,
-                 loop: bool = False) -> Program:
+    def _program(self, signature: Signature, xs: Sequence[float], wrt: tuple[bool, bool],
+                 unit: bool, loop: bool = False) -> Program:
         """The program for this signature, gradients and seed (1.0 or not), traced if need be."""
         unit = unit and wrt != FORWARD
         program = self._programs.get((signature, wrt, unit, loop))
@@ -235,7 +236,7 @@ class Compiled:
         self.program = program
         return program
 
-    def _graph(self, signature: tuple, xs: Sequence[float]) -> tuple[Value, list[Value]]:
+    def _graph(self, signature: Signature, xs: Sequence[float]) -> tuple[Value, list[Value]]:
         """Run f in eager mode: its output, and the Values given for the non-static args."""
         inputs = [Value(x) for x in xs]
         args: list[Any] = list(inputs)
@@ -244,7 +245,8 @@ class Compiled:
         with enable_grad():  # a trace is a graph, even inside no_grad
             return lift(self.f(*args)), inputs
 
-    def _unfit(self, error: Exception, signature: tuple, rows: list) -> TraceError:
+    def _unfit(self, error: Exception, signature: Signature, rows: Sequence[Sequence[float]]
+               ) -> TraceError:
         """Raise eager mode's error if a row has one (it names the op); else a TraceError."""
         for x in rows:  # eager mode's own error, from the first row that raises one
             self._graph(signature, x)
@@ -253,7 +255,7 @@ class Compiled:
         nows = (structure_key(root, [self.params, inputs])[1] for root, inputs in graphs)
         return unfit(error, traced, next((now for now in nows if now != traced), traced))
 
-    def _check(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
+    def _check(self, signature: Signature, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
                grads: Sequence[float], out: tuple[float, Sequence[float]]) -> None:
         """Raise TraceError unless eager mode builds the same graph and the same numbers."""
         root, inputs = self._graph(signature, xs)

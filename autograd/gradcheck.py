@@ -35,7 +35,7 @@ import inspect
 import math
 import numbers
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -135,7 +135,7 @@ def _prepare(f: Function, inputs: Sequence[float], eps: float, atol: float,
         raise TypeError(f"inputs must be a sequence of numbers, got {type(inputs).__name__}")
     xs = [Value(x).data for x in inputs]  # the engine's TypeError names a bad type
     try:
-        params = inspect.signature(f).parameters.values()
+        params: Iterable[inspect.Parameter] = inspect.signature(f).parameters.values()
     except (TypeError, ValueError):  # some builtins have no signature
         params = []
     names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]

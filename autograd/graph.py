@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
 def topological_order(
-    root: Any, parents: Callable[[Any], Iterable[Any]] = lambda node: node.parents
+    root: Any, parents: Callable[[Any], Sequence[Any]] = lambda node: node.parents
 ) -> list[Any]:
     """Return every node reachable from ``root``, each after all of its parents (root last).
 

@@ -19,6 +19,7 @@ import html
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -45,7 +46,8 @@ def _names(order: list[Value], precision: int) -> dict[Value, tuple[str, int]]:
 def _expression(node: Value, names: dict[Value, tuple[str, int]], precision: int,
                 use_label: bool = True) -> tuple[str, int]:
     ps, op = node.parents, node.op
-    wrap = lambda p, least: names[p][0] if names[p][1] >= least else f"({names[p][0]})"
+    wrap: Callable[[Value, int], str] = \
+        lambda p, least: names[p][0] if names[p][1] >= least else f"({names[p][0]})"
     if node.label and use_label:
         return node.label, _ATOM
     if not ps:
@@ -58,11 +60,17 @@ def _expression(node: Value, names: dict[Value, tuple[str, int]], precision: int
         symbol = "**" if op == "pow" else op
         return f"{wrap(ps[0], prec + (op == 'pow'))}{symbol}{wrap(ps[1], prec + 1)}", prec
     if op == "**":
-        return f"{wrap(ps[0], _ATOM)}**{format_number(node.arg, precision, True)}", 4
+        return f"{wrap(ps[0], _ATOM)}**{format_number(_exponent(node), precision, True)}", 4
     return f"{op}({', '.join(names[p][0] for p in ps)})", _ATOM
 
 
-def _local_text(node: Value, i: int, name: Any, precision: int) -> str:
+def _exponent(node: Value) -> float:
+    """The constant c of a node ``x ** c``."""
+    assert node.arg is not None, node.op  # a ** node always keeps its exponent
+    return node.arg
+
+
+def _local_text(node: Value, i: int, name: Callable[[Value], str], precision: int) -> str:
     """d(node)/d(parent i) written as math (the numbers come from ``local_grads``)."""
     ps, op = node.parents, node.op
     if op in ("+", "sum") or (op == "-" and i == 0):
@@ -77,7 +85,7 @@ def _local_text(node: Value, i: int, name: Any, precision: int) -> str:
         n = len(ps) // 2
         return "1" if i == 2 * n else name(ps[(i + n) % (2 * n)])
     if op == "**":
-        c, c1 = (format_number(e, precision, True) for e in (node.arg, node.arg - 1))
+        c, c1 = (format_number(e, precision, True) for e in (_exponent(node), _exponent(node) - 1))
         return f"{c}*{name(ps[0])}**{c1}"
     simple = {"exp": name(node), "log": f"1/{name(ps[0])}", "tanh": f"(1-{name(node)}**2)",
               "sigmoid": f"{name(node)}*(1-{name(node)})"}
@@ -192,7 +200,7 @@ def to_html(root: Value, path: str | Path, **render_options: Any) -> Path:
 
 
 def _asset(name: str) -> str:
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return resources.files("autograd").joinpath(name).read_text(encoding="utf-8")
 
 
 def _page(root: Value, svg: str, schedule: dict[str, Any]) -> str:

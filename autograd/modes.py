@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from types import TracebackType
@@ -91,7 +91,7 @@ class enable_grad(_Switch):  # noqa: N801 - named like torch.enable_grad
 
 
 @contextmanager
-def transforming() -> Iterator[None]:
+def transforming() -> Generator[None, None, None]:
     """Record the graph (even inside no_grad), and tell inner transforms one is running."""
     token = DEPTH.set(DEPTH.get() + 1)
     try:
@@ -107,7 +107,7 @@ _gc_resume = False  # whether the collector was on when the first of them began
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused() -> Generator[None, None, None]:
     """Pause Python's cyclic garbage collector within the block (it is restored after).
 
     Safe with this engine: graphs make no reference cycles (but for ``grad`` Values left by

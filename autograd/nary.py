@@ -29,12 +29,12 @@ _sum = builtins.sum  # this module's ``sum`` makes a node
 
 def _values(xs: Iterable[Operand]) -> tuple[tuple[Value, ...], list[float]]:
     """The operands as Values (numbers lifted to constant leaves) and their data."""
-    xs = tuple(xs)
-    datas = [x.data for x in xs if x.__class__ is Value]  # the common case: no lifting
-    if len(datas) != len(xs):
-        xs = tuple(map(lift, xs))
-        datas = [x.data for x in xs]
-    return xs, datas
+    operands = tuple(xs)
+    datas = [x.data for x in operands if type(x) is Value]  # the common case: no lifting
+    if len(datas) == len(operands):
+        return operands, datas  # type: ignore[return-value]  # all are Values: counted above
+    values = tuple(map(lift, operands))
+    return values, [v.data for v in values]
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
@@ -88,6 +88,7 @@ def matvec(rows: Sequence[Sequence[Operand]], xs: Sequence[Operand],
         if biases is None:
             out.append(_nary("dot", (*ws, *xs), z, (*xdata, *wdata)))
         else:
-            b = biases[j] if biases[j].__class__ is Value else lift(biases[j])
+            b = biases[j]
+            b = b if type(b) is Value else lift(b)
             out.append(_nary("dot", (*ws, *xs, b), z + b.data, (*xdata, *wdata, 1.0)))
     return out

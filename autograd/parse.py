@@ -37,7 +37,7 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.Pow: operator.pow,
 }
-_FORBIDDEN = {
+_FORBIDDEN: dict[type[ast.AST], str] = {
     ast.Attribute: "attribute access", ast.Subscript: "a subscript", ast.Lambda: "a lambda",
     ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
     ast.DictComp: "a comprehension", ast.GeneratorExp: "a comprehension",
@@ -106,7 +106,7 @@ def _eval(node: ast.AST, inputs: Mapping[str, Value]) -> Any:
 
 def _number(node: ast.Constant) -> float:
     value = node.value
-    if type(value) not in (int, float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ExpressionError(f"only numbers are allowed as constants, got {value!r:.40}")
     try:
         return float(value)

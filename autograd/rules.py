@@ -82,7 +82,7 @@ def checked_pow(a: float, b: float) -> float:
         raise OverflowError(f"pow: overflow: {a!r} ** {b!r} is too large for a float") from None
 
 
-def checked(fn: Any, name: str, x: float) -> float:
+def checked(fn: Callable[[float], float], name: str, x: float) -> float:
     """fn(x), with a ValueError that names the op and the value (sin and cos of inf)."""
     try:
         return fn(x)
@@ -176,7 +176,7 @@ def power(x: Any, e: Any) -> Any:
             return _pole(x, e)
     if not hasattr(x, "data"):
         return _symbolic("power", x, e)
-    if x.data == 0 and _data(e) < 0:
+    if _data(x) == 0 and _data(e) < 0:
         raise _no_graph_at_pole(x)
     return x**e
 

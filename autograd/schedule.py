@@ -38,7 +38,8 @@ class Sinks:
     and each node's pending terms. ``fresh``: the leaves whose gradient is still +0.0."""
 
     def __init__(self, names: dict[int, str], n: int, fresh: set[int] | None) -> None:
-        self.names, self.fresh, self.final = names, fresh or set(), {}
+        self.names, self.fresh = names, fresh or set()
+        self.final: dict[int | None, str] = {}
         self.from_zero = fresh is not None  # no incoming gradients
         self.terms: list[list[Sym]] = [[] for _ in range(n)]
 

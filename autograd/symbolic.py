@@ -121,7 +121,7 @@ def as_sym(x: Any) -> Sym:
     return x if isinstance(x, Sym) else const(x)
 
 
-def arith(op: str, a: Any, b: Any) -> Sym:
+def arith(op: str, a: Sym | float, b: Sym | float) -> Sym:
     """The symbol of ``a op b``, simplified only where the result is exactly the same float."""
     a, b = as_sym(a), as_sym(b)
     if op == "*":  # before folding (the same float): no new constant for g * 1.0

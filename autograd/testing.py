@@ -88,7 +88,9 @@ OPS: tuple[str, ...] = (*_BINARY, *_PARAM, *_UNARY, *_NARY)
 """Every op ``expressions`` can use: the engine's op names, plus "neg" for unary minus."""
 
 
-_APPLY = {**{k: v[0] for k, v in (*_UNARY.items(), *_PARAM.items())}, **_BINARY, **_NARY}
+_APPLY: dict[str, Callable[..., Any]] = {
+    **{k: v[0] for k, v in _UNARY.items()}, **{k: v[0] for k, v in _PARAM.items()},
+    **_BINARY, **_NARY}
 
 
 def _dot(ps: Sequence[Any]) -> Any:
@@ -191,7 +193,7 @@ def _expressions(draw: Any, lo: int, hi: int, max_nodes: int, ops: tuple[str, ..
 
 def _draw_args(draw: Any, op: str, values: list[float], m: float) -> tuple[int | Const, ...]:
     """Operands for ``op``: node indices whose values are valid for it, or constants."""
-    pick = lambda valid=_any: _pick(draw, values, lambda x: valid(x, m))
+    pick: Callable[..., int | None] = lambda valid=_any: _pick(draw, values, lambda x: valid(x, m))
     if op in _UNARY:
         return _present(pick(_UNARY[op][1]))
     if op in _PARAM:
@@ -204,7 +206,7 @@ def _draw_args(draw: Any, op: str, values: list[float], m: float) -> tuple[int |
         return _binary_args(draw, op, pick)
     n = draw(st.integers(1 if op == "dot" else 2, 3 if op == "dot" else 4))
     bias = op == "dot" and draw(st.booleans())
-    return tuple(pick() for _ in range((2 * n if op == "dot" else n) + bias))
+    return _present(*(pick() for _ in range((2 * n if op == "dot" else n) + bias)))
 
 
 def _binary_args(draw: Any, op: str, pick: Callable[..., Any]) -> tuple[int | Const, ...]:
@@ -231,7 +233,8 @@ def _pick(draw: Any, values: list[float], valid: Callable[[float], bool]) -> int
         return None
     if draw(st.integers(0, 3)) < 3:
         return candidates[-1]
-    return candidates[-1 - draw(st.integers(0, len(candidates) - 1))]
+    back: int = draw(st.integers(0, len(candidates) - 1))
+    return candidates[-1 - back]
 
 
 def _live(n: int, steps: list[Step]) -> tuple[Step, ...]:
@@ -252,7 +255,7 @@ def _formula(n: int, steps: Sequence[Step]) -> str:
     names = [f"x{i}" for i in range(n)]
     texts: list[tuple[str, int]] = [(x, 5) for x in names]
     uses = Counter(a for s in steps for a in s.args if not isinstance(a, Const))
-    bindings = []
+    bindings: list[str] = []
     for k, step in enumerate(steps, start=n):
         text = _text(step.op, [_operand(a, texts) for a in step.args])
         if len(text[0]) * (uses[k] - 1) > 20:  # repeating it would cost > 20 characters
@@ -272,7 +275,7 @@ def _operand(arg: int | Const, texts: list[tuple[str, int]]) -> tuple[str, int]:
 def _text(op: str, args: list[tuple[str, int]]) -> tuple[str, int]:
     """The text of ``op`` applied to operand texts, with the parentheses precedence needs."""
     p = _PRECEDENCE.get(op, 5)
-    wrap = lambda t, needs: f"({t[0]})" if needs else t[0]
+    wrap: Callable[[tuple[str, int], bool], str] = lambda t, needs: f"({t[0]})" if needs else t[0]
     if op == "neg":
         return "-" + wrap(args[0], args[0][1] <= p), p
     if op in ("**", "pow"):  # right-associative

@@ -12,6 +12,8 @@ from typing import Any
 
 from .graph import topological_order
 
+Entries = tuple[tuple[Any, ...], ...]  # a structure key's node entries (compile.structure_key)
+
 
 class TraceError(RuntimeError):
     """Eager mode disagrees with the traced program: control flow that depends on the data."""
@@ -22,7 +24,8 @@ def same(a: float, b: float) -> bool:
     return a == b or (a != a and b != b)
 
 
-def eager_result(root: Any, wanted: Sequence[Any], s: float, grads: Sequence[float]) -> list:
+def eager_result(root: Any, wanted: Sequence[Any], s: float, grads: Sequence[float]
+                 ) -> list[float]:
     """[value, *grads of wanted] by eager backward from ``grads``; every grad is put back."""
     saved = [(v, v.grad) for v in {id(v): v for v in (*topological_order(root), *wanted)
                                    if not v.parents}.values()]
@@ -36,7 +39,7 @@ def eager_result(root: Any, wanted: Sequence[Any], s: float, grads: Sequence[flo
             v.grad = g
 
 
-def unfit(error: Exception, traced: tuple, now: tuple) -> TraceError:
+def unfit(error: Exception, traced: Entries, now: Entries) -> TraceError:
     """The compiled code raised where eager mode runs: its trace does not fit these inputs."""
     why = "the same graph" if traced == now else f"f's graph differs from its trace: " \
         f"{difference(traced, now)}"
@@ -44,7 +47,7 @@ def unfit(error: Exception, traced: tuple, now: tuple) -> TraceError:
                       f"mode does not; {why}")
 
 
-def difference(traced: tuple, now: tuple) -> str:
+def difference(traced: Entries, now: Entries) -> str:
     """The first node where two structure keys' entries differ, and the likely cause."""
     for i, (a, b) in enumerate(zip(traced, now, strict=False)):
         if a != b:
@@ -52,7 +55,7 @@ def difference(traced: tuple, now: tuple) -> str:
     return f"it had {len(traced)} nodes, now {len(now)}. {_HINT}"
 
 
-def _describe(entry: tuple) -> str:
+def _describe(entry: tuple[Any, ...]) -> str:
     if entry[0] == "c":
         return f"the constant {float.fromhex(entry[1])!r}"
     return f"input {entry[2]}" if entry[0] == "in" else f"op {entry[0]!r}"

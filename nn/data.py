@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .init import make_rng
@@ -54,8 +54,8 @@ def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.8, 
     rng = make_rng(seed, rng)
     n_out = n_samples // 2
     n_in = n_samples - n_out
-    ring = lambda r, n: [(r * math.cos(t), r * math.sin(t))
-                         for t in _linspace(0.0, 2 * math.pi, n, endpoint=False)]
+    ring: Callable[[float, int], list[tuple[float, float]]] = lambda r, n: [
+        (r * math.cos(t), r * math.sin(t)) for t in _linspace(0.0, 2 * math.pi, n, endpoint=False)]
     return _finish(ring(1.0, n_out) + ring(factor, n_in), [0] * n_out + [1] * n_in, noise, rng)
 
 

@@ -29,9 +29,9 @@ Input = Union[Sequence[Operand], Operand]
 
 def _lift_all(x: Input) -> list[Value]:
     """The inputs as a list of Values: floats become constant leaves, once."""
-    if isinstance(x, (Value, numbers.Number)):  # one input
+    if isinstance(x, (Value, float, int, numbers.Number)):  # one input (float, int: for typing)
         return [lift(x)]
-    return [v if v.__class__ is Value else lift(v) for v in x]
+    return [v if type(v) is Value else lift(v) for v in x]
 
 
 def _single(out: list[Value]) -> Value | list[Value]:
@@ -112,12 +112,23 @@ class MLP(Module):
         self.dropout = Dropout(dropout, rng=rng) if dropout else None
 
     def __call__(self, x: Input) -> Value | list[Value]:
+        return _single(self.vector(x))
+
+    def vector(self, x: Input) -> list[Value]:
+        """The outputs as a list, even for one: ``model(x)`` typed for several outputs."""
         xs = _lift_all(x)  # once per example, not once per neuron
         for layer in self.layers[:-1]:
             xs = layer.forward(xs)
             if self.dropout is not None:
                 xs = self.dropout(xs)
-        return _single(self.layers[-1].forward(xs))
+        return self.layers[-1].forward(xs)
+
+    def scalar(self, x: Input) -> Value:
+        """The one output as a Value: ``model(x)`` typed for a net with one output."""
+        nout = len(self.layers[-1].neurons)
+        if nout != 1:
+            raise ValueError(f"scalar: this MLP has {nout} outputs (vector(x) returns them)")
+        return self.vector(x)[0]
 
     def __repr__(self) -> str:
         extra = f", dropout={self.dropout.p}" if self.dropout is not None else ""

@@ -91,7 +91,8 @@ def _pick(xs: Sequence[Operand], target: int) -> Operand:
     index = None if isinstance(target, bool) else getattr(type(target), "__index__", None)
     if index is None or not 0 <= index(target) < len(xs):
         raise ValueError(f"target must be a class index in [0, {len(xs)}), got {target!r}")
-    return xs[index(target)]
+    position: int = index(target)
+    return xs[position]
 
 
 def hinge(score: Operand, target: float) -> Value:

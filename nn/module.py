@@ -108,8 +108,9 @@ class Module:
             raise ValueError(f"{os.fspath(path)}: not a model file (no \"format\": {FORMAT!r})")
         if doc.get("version") != VERSION:
             raise ValueError(f"{os.fspath(path)}: unsupported version {doc.get('version')!r}")
+        parameters: Any = doc.get("parameters")  # JSON, checked by load_state_dict
         try:
-            self.load_state_dict(doc.get("parameters"))
+            self.load_state_dict(parameters)
         except ValueError as e:
             raise ValueError(f"{os.fspath(path)}: {e}") from e
         return self

@@ -73,7 +73,7 @@ def _train_epoch(model: Module, loss: Loss, data: Any, optimizer: Optimizer,
                  batch_size: int | None, penalty: Callable[[], Value] | None,
                  rng: random.Random | None) -> tuple[float, list[Any], list[Any]]:
     """One pass over ``data``: the mean loss before each step; the outputs and their targets."""
-    total, outputs_seen, targets_seen = 0.0, [], []
+    total, outputs_seen, targets_seen = 0.0, list[Any](), list[Any]()
     for X, y in batches(data, batch_size, shuffle=rng is not None, rng=rng):
         outputs = [model(x) for x in X]
         data_loss = mean(loss(o, t) for o, t in zip(outputs, y, strict=True))
