@@ -78,6 +78,18 @@ def test_transforms_return_plain_numbers():
     assert all(type(v) is float for row in h for v in row)
 
 
+def test_transforms_of_values_return_values_even_where_no_path_leads():
+    """Values in, Values out (as typed): an unreached gradient or a constant output too."""
+    x, y = Value(3.0), Value(2.0)
+    dx, dy = grad(lambda a, b: a * a, argnums=(0, 1))(x, y)
+    value, slope = value_and_grad(lambda a: 4.0)(x)
+    h = hessian(lambda a, b: a * b)(x, y)
+    j = jacobian(lambda a, b: [a * a, 1.0])(x, y)
+    results = [dx, dy, value, slope, *h[0], *h[1], *j[0], *j[1]]
+    assert all(type(v) is Value for v in results)
+    assert [v.data for v in results] == [6.0, 0.0, 4.0, 0.0, 0.0, 1.0, 1.0, 0.0, 6.0, 0.0, 0.0, 0.0]
+
+
 def test_nested_grad_keeps_partials_partial():
     # d/dx [ d/dy (x y) at y = x ] = d/dx x = 1 (not 2: no perturbation confusion)
     assert grad(lambda x: grad(lambda y: x * y)(x))(3.0) == 1.0

@@ -122,6 +122,17 @@ def test_micrograd_conventions():
     assert isinstance(nn.Layer(2, 1, seed=0)([1.0, 2.0]), Value)
 
 
+def test_scalar_and_vector_are_the_call_typed_one_way():
+    model = nn.MLP(2, [3, 1], seed=0)
+    one, listed = model.scalar([1.0, -2.0]), model.vector([1.0, -2.0])
+    assert isinstance(one, Value) and isinstance(listed, list) and len(listed) == 1
+    assert one.data == listed[0].data == model([1.0, -2.0]).data
+    wide = nn.MLP(2, [3, 2], seed=0)
+    assert [v.data for v in wide.vector([1.0, -2.0])] == [v.data for v in wide([1.0, -2.0])]
+    with pytest.raises(ValueError, match="2 outputs"):
+        wide.scalar([1.0, -2.0])
+
+
 def test_micrograd_uniform_init_draws_like_its_global_random():
     model = nn.MLP(2, [3, 1], seed=1337)
     rng = random.Random(1337)  # micrograd: random.seed(1337); w = random.uniform(-1, 1)
