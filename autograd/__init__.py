@@ -18,12 +18,14 @@ from .graph import topological_order
 from .html import to_html
 from .modes import gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, sum
+from .notebook import Explorer, explore
 from .render import RenderError, draw, render, to_dot
 
 __all__ = [
     "RULES",
     "AnomalyError",
     "Compiled",
+    "Explorer",
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
@@ -35,6 +37,7 @@ __all__ = [
     "detect_anomaly",
     "dot",
     "draw",
+    "explore",
     "gc_paused",
     "grad",
     "gradcheck",
