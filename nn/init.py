@@ -39,7 +39,8 @@ def make_rng(seed: int | None = None, rng: random.Random | None = None) -> rando
     return random.Random(operator.index(seed))  # numpy ints too
 
 
-_GLOBAL: random.Random = random.random.__self__  # type: ignore[assignment]  # random.seed's generator
+# the hidden instance behind random.random(), random.seed(), ... (they are its bound methods)
+_GLOBAL: random.Random = random.random.__self__  # type: ignore[attr-defined]
 
 
 def uniform(rng: random.Random, fan_in: int, fan_out: int) -> float:
