@@ -25,7 +25,7 @@ from .html import explorer_page
 from .render import RenderError, describe, format_number, run_dot, scene_to_dot
 
 DRAW_LIMIT = 60  # a Value's display draws its graph only up to this many nodes
-_HEADER_PX, _WIDTH_PX, _MIN_PX, _MAX_PX = 190, 900, 260, 900  # the explorer frame's size
+_HEADER_PX, _WIDTH_PX, _MIN_PX, _MAX_PX = 220, 900, 280, 900  # the explorer frame's size
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 _BOX = ("font: 13px/1.5 ui-monospace, Menlo, monospace; border: 1px solid #d1d5db; "
         "border-radius: 4px; padding: 4px 8px; display: inline-block; max-width: 100%")
@@ -52,8 +52,8 @@ class Explorer:
         # its script with an origin of its own, away from the notebook's page
         return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
                 f'sandbox="allow-scripts" title="backprop explorer" '
-                f'style="width: 100%; height: {self.height}px; border: 1px solid #d1d5db; '
-                f'border-radius: 4px"></iframe>')
+                f'style="box-sizing: border-box; width: 100%; height: {self.height}px; '
+                f'border: 1px solid #d1d5db; border-radius: 4px"></iframe>')
 
     def save(self, path: str | Path) -> Path:
         """Write the page to ``path`` (the same file ``to_html`` writes); returns the path."""

@@ -64,7 +64,7 @@ def test_the_frame_is_sized_to_its_graph():
     for i in range(12):
         y = (y * 1.5).tanh() if i % 2 else y + 1
     tall = explore(y, rankdir="TB")
-    assert 260 <= small.height < tall.height <= 900
+    assert 280 <= small.height < tall.height <= 900
     assert f"height: {small.height}px" in small._repr_html_()
 
 
