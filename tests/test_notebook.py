@@ -92,6 +92,12 @@ def test_summary_shows_label_data_grad_and_op():
     assert summary(x * 3, precision=1) == "Value  data 6.0  grad 0.0  op * (2 parents)"
 
 
+def test_summary_of_a_gradient_graph_shows_the_gradient_value():
+    x = Value(3.0, "x")
+    (x * x).backward(create_graph=True)  # x.grad is a Value: 2x
+    assert isinstance(x.grad, Value) and summary(x) == "Value 'x'  data 3.0000  grad 6.0000  leaf"
+
+
 @needs_dot
 def test_a_small_graph_is_drawn_inline_as_svg():
     L, *_ = slides_L()
