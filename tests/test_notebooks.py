@@ -189,6 +189,27 @@ def _widget_tree(state: dict[str, Any], model_id: str) -> list[dict[str, Any]]:
     return [model, *(m for group in nested for m in group)]
 
 
+def test_without_tqdm_fit_prints_lines_in_a_kernel_and_big_values_display_fast(tmp_path):
+    # a kernel's stderr is no terminal: progress must still show, as plain lines
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell(source) for source in (
+        "import sys\nsys.modules['tqdm.auto'] = None  # as if tqdm were not installed\n"
+        "import nn\nfrom autograd import Value",
+        "X, y = nn.make_xor(8, seed=0)\nmodel = nn.MLP(2, [2, 1], seed=0)\n"
+        "h = nn.fit(model, nn.bce_with_logits, (X, y), nn.SGD(model.parameters(), 0.1), "
+        "epochs=3)",
+        "y = Value(0.0)\nfor _ in range(200_000):\n    y = y + 1.0\ny",
+    )])
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    err = "".join(o.text for o in nb.cells[1].outputs if o.get("name") == "stderr")
+    assert [line.split("  ")[0] for line in err.splitlines()] == [
+        "epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    (shown,) = data(nb.cells[2], "text/html")
+    assert "data 200000.0000" in shown and "not drawn" in shown and "<svg" not in shown
+
+
 # ---- micrograd's notebooks, ported ----
 
 
