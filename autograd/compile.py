@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
 
 from .codegen import generate
-from .engine import Value, lift
+from .engine import Operand, Value, lift
 from .graph import topological_order
 from .modes import enable_grad, gc_paused
 from .symbolic import NAMESPACE
@@ -112,7 +112,7 @@ class Compiled:
     that ``f`` checks): each distinct value gets its own trace, as ``jax.jit``'s static args.
     """
 
-    def __init__(self, f: Callable[..., Any], params: Iterable[Value] = (),
+    def __init__(self, f: Callable[..., Operand], params: Iterable[Value] = (),
                  check: bool = False, static: Iterable[int] = ()) -> None:
         self.f, self.params, self.check, self.static = f, list(params), check, set(static)
         self.traces = 0  # how many times f was traced (once per call signature)
@@ -272,7 +272,7 @@ class Compiled:
                 raise TraceError(f"compiled {name} {a!r} != eager {e!r}")
 
 
-def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = False,
+def jit(f: Callable[..., Operand], *, params: Iterable[Value] = (), check: bool = False,
         static: Iterable[int] = ()) -> Compiled:
     """Compile ``f`` (a function of floats building one Value) by tracing it on its first call.
 
