@@ -42,8 +42,9 @@ def mypy(*args: str) -> tuple[int, str]:
 def pyright(*args: str) -> tuple[int, str]:
     """pyright's error count (from its JSON report) and the errors as text."""
     _require("pyright")
-    done = subprocess.run([sys.executable, "-m", "pyright", "--outputjson", *args], cwd=ROOT,
-                          env=ENV, capture_output=True, text=True, timeout=600)
+    command = [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable]
+    done = subprocess.run([*command, *args], cwd=ROOT, env=ENV, capture_output=True, text=True,
+                          timeout=600)
     try:
         report = json.loads(done.stdout)
     except json.JSONDecodeError:
