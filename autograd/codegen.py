@@ -43,7 +43,8 @@ LEAF_BATCH = 8  # a leaf adds up to this many terms per statement: fewer loads a
 GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard``)
 # ops whose every local derivative is finite where their value is: a * b, w . x + b (a finite
 # sum of finite products; an inf or NaN term makes it inf or NaN, compensated too), logsumexp
-VALUE_BOUNDS = frozenset({"*", "dot", "logsumexp"})  # (e^{x_i - out} <= 1 for a finite out)
+# (e^{x_i - out} <= 1 for a finite out), max and min (1/k or 0 always)
+VALUE_BOUNDS = frozenset({"*", "dot", "logsumexp", "max", "min"})
 SUMS, PRODUCTS = frozenset({"+", "-", "sum"}), frozenset({"*", "/"})
 GUARDED_OPS = VALUE_BOUNDS | SUMS  # their local derivatives: finite constants
 CALLS = frozenset({"**", "pow", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin",
@@ -70,6 +71,8 @@ FORWARD: dict[str, Callable[[list[str], Any], str]] = {
     "leaky_relu": lambda ps, arg: f"{literal(arg)} * {ps[0]} if {ps[0]} <= 0.0 else {ps[0]}",
     "elu": lambda ps, arg: f"{ps[0]} if {ps[0]} > 0.0 else {literal(arg)} * _expm1({ps[0]})",
     "logsumexp": lambda ps, arg: f"_logsumexp([{', '.join(ps)}])",  # eager's float function
+    "max": lambda ps, arg: f"_max([{', '.join(ps)}])",
+    "min": lambda ps, arg: f"_min([{', '.join(ps)}])",
     **{op: _call(f"_{op}") for op in CALLS - {"**", "pow"}},
 }
 """op -> the expression computing its value from its parents' expressions (and ``arg``)."""
