@@ -110,7 +110,8 @@ def _compensated(name: str, terms: list[str]) -> list[str]:
 
 
 def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
-             unit_seed: bool = False, loop: bool = False, fresh: bool = False) -> str:
+             unit_seed: bool = False, loop: bool = False, fresh: bool = False,
+             guards: tuple[Any, ...] = ()) -> str:
     """Source of ``forward(A0, A1, ...)``, or of ``value_and_grad(A0, ..., s, G)`` if any ``wrt``.
 
     ``A<g>`` holds the floats of input group g; ``s`` is d(loss)/d(output) (backward's
@@ -119,27 +120,40 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
     (value, new G). With ``loop`` the last argument is a sequence of rows for the last group,
     run one after the other, and the function returns ([value of each row], new G). With
     ``fresh`` (not with ``loop``) the incoming gradients are all +0.0: there is no ``G``
-    argument, and the new gradients are returned as a list.
+    argument, and the new gradients are returned as a list. ``guards`` (``(op, left, right,
+    outcome)``, a side an entry's index or a float hex) are checked first: one that comes
+    out otherwise calls ``_flipped(its index)``.
     """
     syms = [const(float.fromhex(e[1])) if e[0] == "c" else Sym(f"v{i}")
             for i, e in enumerate(entries)]
     seed = const(1.0) if unit_seed else Sym("s")
     fresh = fresh and not loop
+    checks = _guard_lines(guards, syms)
     users, backward, wanted = _users(entries), [], []
     if any(wrt):
-        backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users)
-    forward = _forward(entries, syms, {*NAME.findall("\n".join(backward))}, users)
+        backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users, bool(guards))
+    forward = _forward(entries, syms, {*NAME.findall("\n".join(checks + backward))}, users)
     names = [["_"] * n for n in sizes]
     for i, e in enumerate(entries):
         if e[0] == "in":
             names[e[1]][e[2]] = syms[i].text
     unpack = {g: f"{', '.join(group)}, = A{g}" for g, group in enumerate(names) if group}
     if not any(wrt):
-        body = [*unpack.values(), *(line for node in forward for line in node)]
+        lines = schedule(entries, forward, checks) if checks else \
+            [line for node in forward for line in node]
         args = ", ".join(f"A{g}" for g in range(len(sizes)))
-        return function_source(f"forward({args})", [], body, syms[-1].text)
-    body = schedule(entries, forward, backward)
+        return function_source(f"forward({args})", [], [*unpack.values(), *lines], syms[-1].text)
+    body = schedule(entries, forward, checks + backward)
     return value_and_grad_source(len(sizes), unpack, body, syms[-1].text, wanted, loop, fresh)
+
+
+def _guard_lines(guards: tuple[Any, ...], syms: list[Sym]) -> list[str]:
+    """``if not a < b: _flipped(k)`` for each guard (``if a < b: ...`` if it came out False)."""
+    def side(x: int | str) -> str:  # an entry's symbol, or a number's literal
+        return syms[x].text if isinstance(x, int) else literal(float.fromhex(x))
+
+    return [f"if {'not ' * outcome}{side(a)} {op} {side(b)}: _flipped({k})"
+            for k, (op, a, b, outcome) in enumerate(guards)]
 
 
 def _users(entries: tuple[Any, ...]) -> list[list[int]]:
@@ -191,11 +205,14 @@ def _inline(entries: tuple[Any, ...], forward: list[list[str]], needed: set[str]
 
 
 def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
-              syms: list[Sym], seed: Sym, fresh: bool, users: list[list[int]]
-              ) -> tuple[list[str], list[str]]:
+              syms: list[Sym], seed: Sym, fresh: bool, users: list[list[int]],
+              guarded: bool = False) -> tuple[list[str], list[str]]:
     """Backward statements in eager order, and the wanted inputs' gradients (names, or with
-    ``fresh`` expressions: a gradient of one statement on inputs only is returned directly)."""
+    ``fresh`` expressions: a gradient of one statement on inputs only is returned directly).
+    ``guarded``: some entries are only compared by guards, not used by the root."""
     slots, leaf, need = _leaves(sizes, wrt, entries)
+    if guarded:  # no gradient flows through a node the root does not use
+        need = [n and used for n, used in zip(need, _used_by_root(entries), strict=True)]
     inplace, starts = _accumulated(entries, leaf, need, users)
     sinks = Sinks({**inplace, **leaf}, len(entries), set(leaf) if fresh else None)
     sinks.terms[-1].append(seed)  # the root's grad
@@ -231,6 +248,17 @@ def _leaves(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, .
     for i, e in enumerate(entries):  # speed: any(map(...)) runs in C, not a generator
         need[i] = i in leaf if e[0] == "in" else e[0] != "c" and any(map(need.__getitem__, e[2]))
     return slots, leaf, need
+
+
+def _used_by_root(entries: tuple[Any, ...]) -> list[bool]:
+    """For each entry: is it the root or one of its ancestors."""
+    used = [False] * len(entries)
+    used[-1] = True
+    for i in range(len(entries) - 1, -1, -1):
+        if used[i] and entries[i][0] != "in" and entries[i][0] != "c":
+            for p in entries[i][2]:
+                used[p] = True
+    return used
 
 
 def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool],

@@ -17,6 +17,32 @@ class TraceError(RuntimeError):
     """Eager mode disagrees with the traced program: control flow that depends on the data."""
 
 
+class Flipped(Exception):  # noqa: N818 - internal: the compiled call turns it into a TraceError
+    """Raised by compiled code where a traced comparison comes out otherwise (guard index)."""
+
+    def __init__(self, guard: int) -> None:
+        super().__init__(guard)
+        self.guard = guard
+
+
+def flipped(guard: int) -> None:
+    """The compiled code's reaction to a comparison that comes out otherwise (``_flipped``)."""
+    raise Flipped(guard)
+
+
+def flip_error(structure: tuple[Any, ...], k: int) -> TraceError:
+    """The TraceError for guard k of a (sizes, entries, guards) structure, naming it."""
+    op, left, right, outcome = structure[2][k]
+
+    def side(x: int | str) -> str:  # an entry, or a number's float hex
+        return _describe(structure[1][x]) if isinstance(x, int) else repr(float.fromhex(x))
+
+    return TraceError(
+        f"f compared {side(left)} {op} {side(right)}: {outcome} when traced, {not outcome} "
+        "now. Python control flow on a Value is fixed at trace time: choose inside the graph "
+        "(autograd.max, autograd.min, relu, abs), or make the deciding argument static.")
+
+
 def same(a: float, b: float) -> bool:
     """Equal floats, NaN matching NaN."""
     return a == b or (a != a and b != b)
