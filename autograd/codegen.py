@@ -28,8 +28,10 @@ from .schedule import (
     Sinks,
     chain_sum,
     function_source,
+    guard_lines,
     rename,
     schedule,
+    used_by_root,
     value_and_grad_source,
 )
 from .symbolic import ONE, Sym, Where, as_sym, const, literal, product
@@ -128,7 +130,7 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
             for i, e in enumerate(entries)]
     seed = const(1.0) if unit_seed else Sym("s")
     fresh = fresh and not loop
-    checks = _guard_lines(guards, syms)
+    checks = guard_lines(guards, [sym.text for sym in syms])
     users, backward, wanted = _users(entries), [], []
     if any(wrt):
         backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users, bool(guards))
@@ -145,15 +147,6 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
         return function_source(f"forward({args})", [], [*unpack.values(), *lines], syms[-1].text)
     body = schedule(entries, forward, checks + backward)
     return value_and_grad_source(len(sizes), unpack, body, syms[-1].text, wanted, loop, fresh)
-
-
-def _guard_lines(guards: tuple[Any, ...], syms: list[Sym]) -> list[str]:
-    """``if not a < b: _flipped(k)`` for each guard (``if a < b: ...`` if it came out False)."""
-    def side(x: int | str) -> str:  # an entry's symbol, or a number's literal
-        return syms[x].text if isinstance(x, int) else literal(float.fromhex(x))
-
-    return [f"if {'not ' * outcome}{side(a)} {op} {side(b)}: _flipped({k})"
-            for k, (op, a, b, outcome) in enumerate(guards)]
 
 
 def _users(entries: tuple[Any, ...]) -> list[list[int]]:
@@ -212,7 +205,7 @@ def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any,
     ``guarded``: some entries are only compared by guards, not used by the root."""
     slots, leaf, need = _leaves(sizes, wrt, entries)
     if guarded:  # no gradient flows through a node the root does not use
-        need = [n and used for n, used in zip(need, _used_by_root(entries), strict=True)]
+        need = [n and used for n, used in zip(need, used_by_root(entries), strict=True)]
     inplace, starts = _accumulated(entries, leaf, need, users)
     sinks = Sinks({**inplace, **leaf}, len(entries), set(leaf) if fresh else None)
     sinks.terms[-1].append(seed)  # the root's grad
@@ -248,17 +241,6 @@ def _leaves(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, .
     for i, e in enumerate(entries):  # speed: any(map(...)) runs in C, not a generator
         need[i] = i in leaf if e[0] == "in" else e[0] != "c" and any(map(need.__getitem__, e[2]))
     return slots, leaf, need
-
-
-def _used_by_root(entries: tuple[Any, ...]) -> list[bool]:
-    """For each entry: is it the root or one of its ancestors."""
-    used = [False] * len(entries)
-    used[-1] = True
-    for i in range(len(entries) - 1, -1, -1):
-        if used[i] and entries[i][0] != "in" and entries[i][0] != "c":
-            for p in entries[i][2]:
-                used[p] = True
-    return used
 
 
 def _accumulated(entries: tuple[Any, ...], leaf: dict[int, str], need: list[bool],

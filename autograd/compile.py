@@ -9,11 +9,16 @@ of a zero gradient may differ where a leaf's incoming ``grad`` is -0.0, and a Na
 Programs are cached by the graph's *structure* (ops, constant parameters, parent wiring and
 the values of constants), so tracing the same structure again reuses the same code.
 
-What tracing cannot see: Python control flow that depends on the data. ``if x.data > 0:``
-takes one branch at trace time and that branch is baked in; so is the data of any leaf that
-is neither an argument nor in ``params`` (it becomes a constant). Kinks inside ops are fine:
-``relu``, ``abs`` and friends generate a conditional. ``check=True`` guards the rest: every
-call also runs ``f`` in eager mode and raises ``TraceError`` if the graph or a number differs.
+Python control flow on a Value (``if x > 0:``, Python's ``max(a, b)``) is recorded while f is
+traced (``modes.TRACE``): each comparison that depends on an input becomes a guard, part of
+the structure key, checked first by the generated code; a call where one comes out otherwise
+raises ``TraceError`` (no re-trace: see docs/numbers.md). Converting a traced Value to a
+float (``float(v)``, ``math.exp(v)``) is a TypeError. What tracing cannot see: control flow
+on numbers read from ``.data`` (``if x.data > 0:`` takes one branch at trace time and that
+branch is baked in), and the data of any leaf that is neither an argument nor in ``params``
+(it becomes a constant). Kinks inside ops are fine: ``relu``, ``abs``, ``max`` and friends
+generate a conditional. ``check=True`` guards the rest: every call also runs ``f`` in eager
+mode and raises ``TraceError`` if the graph or a number differs.
 
 The name ``jit`` (as in ``jax.jit``, which has the same trace-once contract) avoids shadowing
 the builtin ``compile`` on ``from autograd import *``.
@@ -27,10 +32,18 @@ from typing import Any
 
 from .codegen import generate
 from .engine import Value, lift
-from .graph import topological_order
 from .modes import TRACE, enable_grad, gc_paused
 from .symbolic import NAMESPACE
-from .tracecheck import Flipped, TraceError, difference, eager_result, flip_error, same, unfit
+from .tracecheck import (
+    Flipped,
+    TraceError,
+    difference,
+    eager_result,
+    flip_error,
+    guarded_order,
+    same,
+    unfit,
+)
 
 Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop, fresh, guards): generate's
 CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
@@ -55,7 +68,7 @@ def structure_key(root: Value, groups: Sequence[Sequence[Value]],
     index: dict[int, int] = {}
     entries: list[tuple[Any, ...]] = []
     constant = []  # per entry: does it depend on no input
-    for node in _walk(root, comparisons, lambda n: () if id(n) in slots else n.parents):
+    for node in guarded_order(root, comparisons, lambda n: () if id(n) in slots else n.parents):
         index[id(node)] = len(entries)
         if id(node) in slots:
             entries.append(("in", *slots[id(node)]))
@@ -74,25 +87,6 @@ def structure_key(root: Value, groups: Sequence[Sequence[Value]],
     guards = tuple((op, side(a), side(b), outcome) for op, a, b, outcome in comparisons
                    if not all(isinstance(s, str) or constant[s] for s in (side(a), side(b))))
     return tuple(map(len, groups)), tuple(entries), guards
-
-
-def _walk(root: Value, comparisons: Sequence[tuple[Any, ...]],
-          parents: Callable[[Any], Any]) -> list[Any]:
-    """The topological order of ``root`` and of the Values compared, the root last."""
-    if not comparisons:
-        return topological_order(root, parents)
-    compared = [x for c in comparisons for x in c[1:3] if isinstance(x, Value)]
-    top = object()  # above them all: its parents are the compared Values, then the root
-    order = topological_order(top, lambda n: (*compared, root) if n is top else parents(n))
-    k = order.index(root)
-    later, downstream = order[k + 1 : -1], {id(root)}  # placed after the root: move it last
-    for node in later:
-        if any(id(p) in downstream for p in parents(node)):
-            downstream.add(id(node))
-    if len(downstream) > 1:
-        raise TraceError("jit: f compares a Value computed from its result (the root), which "
-                         "the compiled code computes last: compare before, or the root itself")
-    return [*order[:k], *later, root]
 
 
 class Program:

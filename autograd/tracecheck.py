@@ -7,7 +7,7 @@ that eager mode does not raise shows it, naming the first node whose graph diffe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .graph import topological_order
@@ -60,6 +60,25 @@ def eager_result(root: Any, wanted: Sequence[Any], s: float, grads: Sequence[flo
     finally:
         for v, g in saved:
             v.grad = g
+
+
+def guarded_order(root: Any, comparisons: Sequence[tuple[Any, ...]],
+          parents: Callable[[Any], Any]) -> list[Any]:
+    """The topological order of ``root`` and of the Values compared, the root last."""
+    if not comparisons:
+        return topological_order(root, parents)
+    compared = [x for c in comparisons for x in c[1:3] if hasattr(x, "parents")]
+    top = object()  # above them all: its parents are the compared Values, then the root
+    order = topological_order(top, lambda n: (*compared, root) if n is top else parents(n))
+    k = order.index(root)
+    later, downstream = order[k + 1 : -1], {id(root)}  # placed after the root: move it last
+    for node in later:
+        if any(id(p) in downstream for p in parents(node)):
+            downstream.add(id(node))
+    if len(downstream) > 1:
+        raise TraceError("jit: f compares a Value computed from its result (the root), which "
+                         "the compiled code computes last: compare before, or the root itself")
+    return [*order[:k], *later, root]
 
 
 def unfit(error: Exception, traced: tuple, now: tuple) -> TraceError:
