@@ -207,11 +207,13 @@ def _draw_args(draw: Any, op: str, values: list[float], m: float) -> tuple[int |
         return _binary_args(draw, op, pick)
     n = draw(st.integers(1 if op == "dot" else 2, 3 if op == "dot" else 4))
     if op in _EXTREMES:  # away from the kinks, where two operands tie
-        chosen: list[int | None] = []
+        chosen: list[int] = []
         for _ in range(n):
-            apart = lambda x, m: all(abs(x - values[k]) > m for k in chosen if k is not None)
-            chosen.append(pick(apart))
-        return _present(*chosen)
+            k = pick(lambda x, m: all(abs(x - values[c]) > m for c in chosen))
+            if k is None:
+                return ()
+            chosen.append(k)
+        return tuple(chosen)
     bias = op == "dot" and draw(st.booleans())
     return tuple(pick() for _ in range((2 * n if op == "dot" else n) + bias))
 
