@@ -5,13 +5,21 @@ instead of silently running the branch that was traced."""
 from __future__ import annotations
 
 import math
+import os
+import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 from autograd import TraceError, Value
 from autograd.compile import jit
+from autograd.testing import expressions
+from tests.strategies import floats
 from tests.test_compile import bits, eager_value_and_grad
+
+CI = bool(os.environ.get("CI"))
 
 
 def branchy(x, y):
@@ -114,3 +122,57 @@ def test_autograd_max_needs_no_guard():
     cf = jit(lambda a, b: autograd.max([a, b]) * 3)
     assert cf.grad(1.0, 2.0) == [0.0, 3.0] and cf.grad(3.0, 2.0) == [3.0, 0.0]
     assert "_flipped" not in cf.program.source
+
+
+def test_a_batch_with_a_guard_on_a_value_the_result_does_not_use():
+    w = Value(0.5)
+    f = lambda x: (w * x).exp() if x * x > 1 else (w * x).sin()
+    cf = jit(f, params=[w])
+    rows = [(2.0,), (-1.5,), (3.0,)]
+    values = cf.backward_batch(rows)
+    compiled_grad, w.grad = w.grad, 0.0
+    eager = [f(Value(x)) for (x,) in rows]
+    for out in eager:
+        out.backward()
+    assert values == [out.data for out in eager] and compiled_grad == w.grad
+    with pytest.raises(TraceError):
+        cf.backward_batch([(2.0,), (0.5,)])
+
+
+def test_the_recorder_is_per_thread():
+    seen = []
+
+    def f(x):  # another thread, started during the trace, converts freely
+        thread = threading.Thread(target=lambda: seen.append(float(Value(2.0))))
+        thread.start()
+        thread.join()
+        return x * 2
+
+    assert jit(f)(1.0) == 2.0 and seen == [2.0]
+
+
+@settings(max_examples=200 if CI else 50)
+@given(expressions(n_inputs=(1, 3), max_nodes=8), floats(-0.5, 0.5),
+       st.lists(floats(-1, 1), min_size=3, max_size=3))
+def test_a_replay_matches_eager_or_its_flipped_guard_raises(e, offset, shifts):
+    at = lambda xs: e.fn(*map(Value, xs)).data
+    threshold = at(e.inputs) + offset  # near the traced value: small shifts flip it
+
+    def f(*xs):
+        y = e.fn(*xs)
+        return y * y if y > threshold else y.tanh()
+
+    cf = jit(f)
+    assert cf.value_and_grad(*e.inputs) == eager_value_and_grad(f, e.inputs)
+    moved = [x + s for x, s in zip(e.inputs, shifts, strict=False)]
+    try:
+        value, grads = eager_value_and_grad(f, moved)
+    except (ArithmeticError, ValueError):
+        return  # eager mode raises there (a domain edge): nothing to compare
+    if (at(moved) > threshold) != (at(e.inputs) > threshold):
+        with pytest.raises(TraceError, match="when traced"):
+            cf.value_and_grad(*moved)
+    else:
+        got_value, got_grads = cf.value_and_grad(*moved)
+        assert bits(got_value) == bits(value)
+        assert list(map(bits, got_grads)) == list(map(bits, grads))
