@@ -74,3 +74,8 @@ def test_one_output_is_a_value_and_bad_sizes_are_errors():
         nn.Maxout(2, 3, k=0)
     with pytest.raises(ValueError, match="nout must be a positive int"):
         nn.Maxout(2, 0)
+
+
+def test_maxout_is_a_layer_not_a_neuron_activation():
+    with pytest.raises(ValueError, match=r"maxout is a layer: nn\.Maxout"):
+        nn.Layer(2, 3, activation="maxout")
