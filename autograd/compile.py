@@ -45,7 +45,7 @@ from .tracecheck import (
     unfit,
 )
 
-Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop, fresh, guards): generate's
+Key = tuple  # generate's args: (sizes, wrt flags, entries, unit seed, loop, fresh, guards)
 CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
 _CACHE: dict[Key, Program] = {}
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)

@@ -34,8 +34,12 @@ def flip_error(structure: tuple[Any, ...], k: int) -> TraceError:
     """The TraceError for guard k of a (sizes, entries, guards) structure, naming it."""
     op, left, right, outcome = structure[2][k]
 
-    def side(x: int | str) -> str:  # an entry, or a number's float hex
-        return _describe(structure[1][x]) if isinstance(x, int) else repr(float.fromhex(x))
+    def side(x: int | str) -> str:  # an entry (inputs: group 0 the params), or a number's hex
+        if isinstance(x, str):
+            return repr(float.fromhex(x))
+        entry = structure[1][x]
+        kind = "param" if entry[1] == 0 else "argument"
+        return f"{kind} {entry[2]}" if entry[0] == "in" else _describe(entry)
 
     return TraceError(
         f"f compared {side(left)} {op} {side(right)}: {outcome} when traced, {not outcome} "

@@ -33,7 +33,7 @@ def test_a_flipped_branch_raises_in_every_kind_of_call():
     calls = [lambda: cf(-1.0, 2.0), lambda: cf.value_and_grad(-1.0, 2.0),
              lambda: cf.backward(-1.0, 2.0), lambda: cf.backward_batch([(1.0, 2.0), (-1.0, 2.0)])]
     for call in calls:
-        with pytest.raises(TraceError, match=r"input 0 > 0\.0: True when traced, False now"):
+        with pytest.raises(TraceError, match=r"argument 0 > 0\.0: True when traced, False now"):
             call()
     assert w.grad == 0.0  # the failed batch changed no grad
     assert cf.traces == 1
@@ -86,7 +86,7 @@ def test_comparisons_on_params_are_guarded():
     cf = jit(lambda x: x * w if w > 0 else x, params=[w])
     assert cf.backward(2.0) == 1.0 and w.grad == 2.0
     w.data = -0.5
-    with pytest.raises(TraceError, match=r"input 0 > 0\.0"):  # group 0, the params
+    with pytest.raises(TraceError, match=r"param 0 > 0\.0"):
         cf.backward(2.0)
 
 
