@@ -17,7 +17,7 @@ from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradch
 from .graph import topological_order
 from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
-from .nary import dot, logsumexp, matvec, sum
+from .nary import dot, logsumexp, matvec, max, min, sum
 from .notebook import Explorer, explore
 from .render import RenderError, draw, render, to_dot
 from .rules import RULES
@@ -51,6 +51,8 @@ __all__ = [
     "lift",
     "logsumexp",
     "matvec",
+    "max",
+    "min",
     "no_grad",
     "render",
     "sum",
