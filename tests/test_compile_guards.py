@@ -17,7 +17,7 @@ from autograd import TraceError, Value
 from autograd.compile import jit
 from autograd.testing import expressions
 from tests.strategies import floats
-from tests.test_compile import bits, eager_value_and_grad
+from tests.test_compile import as_tuple, bits, eager_value_and_grad
 
 CI = bool(os.environ.get("CI"))
 
@@ -50,7 +50,7 @@ def test_the_traced_branch_still_matches_eager_bit_for_bit(xs):
 
 def test_a_comparison_on_a_value_the_result_does_not_use_is_guarded():
     cf = jit(lambda x: x.exp() if x * x > 1 else x.sin())
-    assert cf.grad(2.0) == [math.exp(2.0)] and cf.grad(-3.0) == [math.exp(-3.0)]
+    assert cf.grad(2.0) == math.exp(2.0) and cf.grad(-3.0) == math.exp(-3.0)
     with pytest.raises(TraceError, match=r"compared op '\*' > 1\.0"):
         cf.grad(0.5)
     with pytest.raises(TraceError, match=r"compared op '\*' > 1\.0"):
@@ -120,7 +120,7 @@ def test_comparing_a_value_computed_from_the_result_is_an_error():
 
 def test_autograd_max_needs_no_guard():
     cf = jit(lambda a, b: autograd.max([a, b]) * 3)
-    assert cf.grad(1.0, 2.0) == [0.0, 3.0] and cf.grad(3.0, 2.0) == [3.0, 0.0]
+    assert cf.grad(1.0, 2.0) == (0.0, 3.0) and cf.grad(3.0, 2.0) == (3.0, 0.0)
     assert "_flipped" not in cf.program.source
 
 
@@ -175,4 +175,4 @@ def test_a_replay_matches_eager_or_its_flipped_guard_raises(e, offset, shifts):
     else:
         got_value, got_grads = cf.value_and_grad(*moved)
         assert bits(got_value) == bits(value)
-        assert list(map(bits, got_grads)) == list(map(bits, grads))
+        assert list(map(bits, as_tuple(got_grads))) == list(map(bits, as_tuple(grads)))
