@@ -8,6 +8,7 @@
 [-1.5, 1.0, 0.5]
 """
 
+from . import math
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
 from .compile import Compiled, TraceError, jit
@@ -19,6 +20,7 @@ from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, sum
 from .render import RenderError, draw, render, to_dot
+from .userops import Op, op
 
 __all__ = [
     "RULES",
@@ -27,6 +29,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
+    "Op",
     "Operand",
     "RenderError",
     "TraceError",
@@ -45,8 +48,10 @@ __all__ = [
     "jit",
     "lift",
     "logsumexp",
+    "math",
     "matvec",
     "no_grad",
+    "op",
     "render",
     "sum",
     "to_dot",

@@ -90,6 +90,8 @@ def forward_lines(name: str, op: str, ps: list[str], arg: float | None,
         if not COMPENSATED_SUM:
             return chain_sum(name, "0.0", products + ps[2 * n :])
         return _compensated(name, products) + [f"{name} = {name} + {ps[-1]}"] * (len(ps) % 2)
+    if op in r.FORWARD_NAMES:  # a defined op: its checked forward, by its generated name
+        return [f"{name} = {r.FORWARD_NAMES[op]}({', '.join(ps)})"]
     if op not in FORWARD:
         raise TypeError(f"compile: no code for the op {op!r}")
     return [f"{name} = {FORWARD[op](ps, arg)}"]
