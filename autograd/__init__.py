@@ -13,6 +13,7 @@ from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
 from .compile import Compiled, TraceError, jit
 from .engine import RULES, Operand, Value, lift, zero_grad
+from .forward import hvp, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
 from .graph import topological_order
@@ -44,8 +45,11 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "hessian",
+    "hvp",
+    "jacfwd",
     "jacobian",
     "jit",
+    "jvp",
     "lift",
     "logsumexp",
     "math",
