@@ -30,6 +30,8 @@ from .engine import Operand, Value, _binary, _nary, _unary, lift
 
 Derivative = Callable[..., Any]  # (x_1, ..., x_n, out) -> d out/d x_1 (a number) or a tuple
 _FLOAT_ONLY = (TypeError, AttributeError)  # math.f(Value), Value.data missing on a symbol
+DEFINED: dict[str, Op] = {}
+"""Every op made by ``autograd.op``, by name (the test strategies replay steps by name)."""
 
 
 class Op:
@@ -41,6 +43,7 @@ class Op:
         self.arity, self.domain = arity, domain
         self.__doc__, self.__wrapped__ = forward.__doc__, forward
         self._forward_ref, self._rule_ref = r.register(name, self._rule, arity, self._float)
+        DEFINED[name] = self
 
     def __repr__(self) -> str:
         return f"<autograd op {self.name!r} of {self.arity} input(s)>"
