@@ -8,7 +8,7 @@
 [-1.5, 1.0, 0.5]
 """
 
-from . import math
+from . import math as math  # autograd.math; not in __all__: a star import must not shadow math
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
 from .compile import Compiled, TraceError, jit
@@ -52,7 +52,6 @@ __all__ = [
     "jvp",
     "lift",
     "logsumexp",
-    "math",
     "matvec",
     "no_grad",
     "op",

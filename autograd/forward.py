@@ -117,4 +117,5 @@ def hvp(f: Fn, primals: Sequence[Any], v: Sequence[Any]) -> list[Any]:
     def gradient(*xs: Any) -> list[Any]:
         return list(grad(f, argnums)(*xs))
 
-    return jvp(gradient, primals, tuple(v))[1]
+    product: list[Any] = jvp(gradient, primals, tuple(v))[1]
+    return product

@@ -52,7 +52,7 @@ class Op:
         """A new node: the forward on the inputs' data, its local derivatives from the rule."""
         if len(args) != self.arity:
             raise TypeError(f"op {self.name!r} takes {self.arity} input(s), got {len(args)}")
-        xs = tuple(a if a.__class__ is Value else lift(a) for a in args)
+        xs = tuple(map(lift, args))
         out = self._float(*(x.data for x in xs))
         if self.arity == 1:
             return _unary(self.name, xs[0], out)
