@@ -69,7 +69,7 @@ class Op:
         return float(out)
 
     def _rule(self, *args: Any) -> Any:
-        """The derivative, checked: floats in, floats out; on Values or symbols, see _lifted."""
+        """The derivative, checked: on floats, numbers; on Values, a graph; on symbols, code."""
         if all(type(a) is float for a in args):
             return self._shape(self.derivative(*args), float)
         try:
@@ -77,13 +77,16 @@ class Op:
         except _FLOAT_ONLY as error:
             if any(hasattr(a, "symbolic_call") for a in args):  # compiled: call it as it is
                 return _by_reference(self._rule_ref, args, self.arity)
-            raise TypeError(
-                f"op {self.name!r}: its derivative works on floats only ({error}), so it has "
-                "no derivatives of its own (backward(create_graph=True), hessian, grad of "
-                "grad, jvp inside grad): write it with arithmetic and autograd.math") from None
+            raise self._float_only(str(error)) from None
         if not any(hasattr(a, "symbolic_call") for a in args):
             self._check_constants(args, ds)
         return ds
+
+    def _float_only(self, why: str) -> TypeError:
+        return TypeError(
+            f"op {self.name!r}: its derivative works on floats only ({why}), so it has no "
+            "derivatives of its own (backward(create_graph=True), hessian, grad of grad, "
+            "hvp): write it with arithmetic and autograd.math")
 
     def _shape(self, ds: Any, each: Callable[[Any], Any]) -> Any:
         """One derivative for one input, a tuple of ``arity`` for several; each one a number."""
@@ -106,11 +109,8 @@ class Op:
         nearby = self._nearby([float(getattr(a, "data", a)) for a in args[:-1]])
         for d, near in zip(ds, nearby, strict=False):
             if not isinstance(d, Value) and float(d) != near:
-                raise TypeError(
-                    f"op {self.name!r}: given Values, its derivative returned the plain number "
-                    f"{float(d)!r}, which changes with the inputs: its own derivative would be "
-                    "lost (read .data or a float function?). Write it with arithmetic and "
-                    "autograd.math to differentiate it again")
+                raise self._float_only(f"given Values, it returned the plain number "
+                                       f"{float(d)!r}, which changes with the inputs")
 
     def _nearby(self, xs: list[float]) -> tuple[float, ...]:
         """The derivatives a relative 1e-6 away from ``xs`` (either side); () if undefined."""
