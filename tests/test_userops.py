@@ -151,6 +151,14 @@ def test_anomaly_mode_names_the_op():
     with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError, match="'t_inverse'"):
         t_inverse(Value(0.0))
 
+    @op(derivative=lambda x, out: 0.5 * am.reciprocal(out))  # d/dx sqrt x = 1 / (2 sqrt x)
+    def t_root(x: float) -> float:
+        return math.sqrt(x)
+
+    with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError,
+                                                  match="backward: op 't_root'"):
+        t_root(Value(0.0)).backward()
+
 
 @op(derivative=lambda x, out: 1 - out)  # wrong: tanh' is 1 - out^2
 def t_wrong_tanh(x: float) -> float:
