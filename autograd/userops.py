@@ -62,7 +62,10 @@ class Op:
 
     def _float(self, *xs: float) -> float:
         """The forward on floats, as a float (what the compiled mode calls as ``_u<k>``)."""
-        out = self.forward(*xs)
+        try:
+            out = self.forward(*xs)
+        except (ArithmeticError, ValueError) as error:  # a domain error: name the op and point
+            raise _renamed(error, f"op {self.name!r}: {error} at {xs}") from error
         if not isinstance(out, numbers.Real) or isinstance(out, bool):
             raise TypeError(f"op {self.name!r}: the forward must return a real number, "
                             f"got {type(out).__name__}: {out!r:.60}")
@@ -122,6 +125,14 @@ class Op:
                 continue
             return ds if self.arity > 1 else (ds,)
         return ()
+
+
+def _renamed(error: Exception, message: str) -> Exception:
+    """The same kind of error with ``message`` (the error itself if its type needs more)."""
+    try:
+        return type(error)(message)
+    except TypeError:
+        return error
 
 
 def _by_reference(ref: str, args: tuple[Any, ...], arity: int) -> Any:

@@ -238,6 +238,19 @@ def test_bad_arguments_are_clear_errors_naming_the_op():
         op(derivative=lambda x, out: 1.0, domain=(1.0, 0.0))
 
 
+def test_a_domain_error_of_the_forward_names_the_op_in_eager_and_compiled_mode():
+    @op(derivative=lambda x, out: 0.5 / out)
+    def t_sqrt(x: float) -> float:
+        return math.sqrt(x)
+
+    with pytest.raises(ValueError, match=r"op 't_sqrt': math domain error at \(-1.0,\)"):
+        t_sqrt(Value(-1.0))
+    compiled = jit(lambda x: t_sqrt(x) * x)
+    assert compiled.grad(4.0) == [3.0]  # d/dx x^1.5 = 1.5 sqrt x
+    with pytest.raises(ValueError, match="op 't_sqrt'"):
+        compiled.grad(-1.0)
+
+
 def test_concurrent_registrations_of_one_name_let_exactly_one_win():
     outcomes: list[str] = []
     barrier = threading.Barrier(8)
