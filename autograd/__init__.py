@@ -20,6 +20,7 @@ from .graph import topological_order
 from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, sum
+from .notebook import Explorer, explore
 from .render import RenderError, draw, render, to_dot
 from .userops import Op, op
 
@@ -27,6 +28,7 @@ __all__ = [
     "RULES",
     "AnomalyError",
     "Compiled",
+    "Explorer",
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
@@ -40,6 +42,7 @@ __all__ = [
     "dot",
     "draw",
     "enable_grad",
+    "explore",
     "gc_paused",
     "grad",
     "gradcheck",
