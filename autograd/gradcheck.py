@@ -124,13 +124,18 @@ def _wrong_rules(out: Value, eps: float, atol: float, rtol: float) -> list[str]:
         forward = REFERENCES[FORWARD_NAMES[node.op]]
         point = [p.data for p in node.parents]
         for j, d in enumerate(node.local_grads):
-            [num] = _numeric(lambda p, fw=forward: [fw(*p)], point, j, eps, 1)
+            [num] = _numeric(_listed(forward), point, j, eps, 1)
             if _verdict(d, num, abs(d - num.value), atol + rtol * abs(num.value))[0] == "FAIL":
                 at = ", ".join(f"{x:.6g}" for x in point)
                 found[node.op] = (f"op {node.op!r}: its derivative rule gives {d:.6g} for input "
                                   f"{j}, its forward's slope is {num.value:.6g} (at {at})")
                 break
     return list(found.values())
+
+
+def _listed(forward: Callable[..., float]) -> Callable[[list[float]], list[float]]:
+    """``forward`` as ``_numeric`` calls a function: a point in, a list of outputs out."""
+    return lambda point: [forward(*point)]
 
 
 def _blame(rows: tuple[GradcheckRow, ...], wrong: list[str]) -> tuple[GradcheckRow, ...]:

@@ -195,7 +195,9 @@ def _draw_args(draw: Any, op: str, values: list[float], m: float) -> tuple[int |
     """Operands for ``op``: node indices whose values are valid for it, or constants."""
     pick = lambda valid=_any: _pick(draw, values, lambda x: valid(x, m))
     if op in DEFINED:  # each operand a node inside the op's domain
-        return _present(*(pick(_inside(DEFINED[op].domain)) for _ in range(DEFINED[op].arity)))
+        inside = _inside(DEFINED[op].domain)
+        valid: Callable[[float], bool] = lambda x: inside(x, m)
+        return _present(*(_pick(draw, values, valid) for _ in range(DEFINED[op].arity)))
     if op in _UNARY:
         return _present(pick(_UNARY[op][1]))
     if op in _PARAM:
