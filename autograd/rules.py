@@ -17,9 +17,11 @@ from typing import Any
 RULES: dict[str, Callable[..., Any]] = {}
 """op name -> its local derivative rule, d(out)/d(input): unary ``(x, out)`` or
 ``(x, out, arg)`` -> one derivative; binary ``(a, b, out)`` -> a pair; n-ary
-``(inputs, out)`` -> a sequence.
+``(inputs, out)`` -> a sequence; an op of n >= 3 inputs defined with ``autograd.op``
+``(x_1, ..., x_n, out)`` -> a sequence.
 
-Filled in by ``engine.py``, each rule right under its op's forward computation."""
+Filled in by ``engine.py`` and ``nary.py``, each rule right under its op's forward
+computation, and by ``register`` for the ops users define."""
 
 NARY = "nary"  # marker in a node's ``_b`` when its parents and local derivatives are tuples
 NARY_OPS = frozenset({"sum", "dot", "logsumexp"})  # ops whose rule takes all inputs as one sequence
