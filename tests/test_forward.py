@@ -64,6 +64,24 @@ def test_hvp_agrees_with_the_hessian_and_finite_differences_of_the_gradient(e, d
         assert_close(hv[i], (up[i] - down[i]) / (2 * EPS), rel=1e-3, abs_=1e-4)
 
 
+@settings(max_examples=30)
+@given(st.lists(expressions(n_inputs=2, max_nodes=6, ops=OPS), min_size=1, max_size=3))
+def test_jacfwd_equals_jacobian_on_random_vector_functions(es):
+    inputs = es[0].inputs  # every expression is replayed at the first one's (valid) point
+    fns = [e for e in es if _valid(e, inputs)]
+    f = lambda x, y: [e.fn(x, y) for e in fns]
+    for row_fwd, row_rev in zip(jacfwd(f)(*inputs), jacobian(f)(*inputs), strict=True):
+        for a, b in zip(row_fwd, row_rev, strict=True):
+            assert_close(a, b, rel=1e-9, abs_=1e-12)
+
+
+def _valid(e, inputs) -> bool:
+    try:
+        return math.isfinite(e.fn(*map(Value, inputs)).data)
+    except (ArithmeticError, ValueError):
+        return False
+
+
 def vector_fn(x, y, z):
     return [x * y.sin(), f_hypot(y, z) + x, (x * z).exp()]
 
