@@ -128,6 +128,18 @@ def test_compiled_mode_equals_eager_bit_for_bit(e):
     assert not any(name in cf.program.source for name in e.ops - set(autograd.testing.OPS))
 
 
+def test_a_zero_gradient_into_an_op_of_three_inputs_sends_no_terms_in_both_modes():
+    @op(derivative=lambda a, b, c, out: (0.5 * am.reciprocal(am.sqrt(a)), 1.0, 1.0))
+    def t_root_sum(a: float, b: float, c: float) -> float:
+        return math.sqrt(a) + b + c
+
+    f = lambda a, b, c: t_root_sum(a, b, c) * 0.0  # upstream grad 0, d/da = inf at a = 0
+    leaves = [Value(0.0), Value(1.0), Value(2.0)]
+    f(*leaves).backward()
+    assert [v.grad for v in leaves] == [0.0, 0.0, 0.0]  # as for sum, dot: no 0 * inf = NaN
+    assert jit(f).value_and_grad(0.0, 1.0, 2.0) == (0.0, [0.0, 0.0, 0.0])
+
+
 def test_compiled_code_calls_a_float_only_rule_by_reference():
     cf = jit(lambda x: t_erf(x) * t_tanh(x))
     assert cf.grad(0.4) == [grad(lambda x: t_erf(x) * t_tanh(x))(0.4)]
