@@ -48,8 +48,12 @@ def push_tangents(outputs: Sequence[Any], inputs: Sequence[Value],
 
 def _push(order: list[Value], local: list[tuple[Any, ...]], starts: dict[int, int],
           ts: Sequence[Any], outputs: Sequence[Any]) -> list[Any]:
-    """tangent(node) = sum_i d node/d parent_i * tangent(parent_i), parents first."""
-    tangent = {i: ts[k] for i, k in starts.items()}
+    """tangent(node) = sum_i d node/d parent_i * tangent(parent_i), parents first.
+
+    An input whose tangent is the number 0 adds no terms, as if it were a constant (so an
+    infinite d node/d input does not make 0 * inf = NaN: J e_j is exactly column j).
+    """
+    tangent = {i: ts[k] for i, k in starts.items() if isinstance(ts[k], Value) or ts[k] != 0}
     for node, ds in zip(order, local, strict=True):
         terms = [d * tangent[id(p)] for p, d in zip(node.parents, ds, strict=True)
                  if id(p) in tangent]

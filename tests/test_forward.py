@@ -113,6 +113,12 @@ def test_closed_forms_and_shapes():
         [-2 * math.tanh(0.5) * (1 - math.tanh(0.5) ** 2)], rel=1e-14)
 
 
+def test_an_input_with_tangent_zero_is_a_constant_not_zero_times_inf():
+    f = lambda x, y: x + 2 / y  # d/dy = -2 / y^2 overflows to -inf at y = 1e-200
+    assert jacfwd(f)(0.0, 1e-200) == jacobian(f)(0.0, 1e-200) == [[1.0, -math.inf]]
+    assert jvp(f, (0.0, 1e-200), (1.0, 0.0))[1] == 1.0
+
+
 def test_forward_mode_nests_with_reverse_mode():
     # g(x) = d/dy (x y^2) at y = x, along 1: 2 x y = 2 x^2, so g'(x) = 4 x
     g = lambda x: jvp(lambda y: x * y * y, (x,), (1.0,))[1]
