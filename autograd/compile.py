@@ -33,6 +33,7 @@ from typing import Any
 from .codegen import generate
 from .engine import Value, lift
 from .modes import TRACE, enable_grad, gc_paused
+from .rules import REFERENCES
 from .symbolic import NAMESPACE
 from .tracecheck import (
     Flipped,
@@ -96,7 +97,7 @@ class Program:
 
     def __init__(self, key: Key) -> None:
         self.key = key
-        namespace = dict(NAMESPACE)
+        namespace = {**NAMESPACE, **REFERENCES}  # the defined ops, by their generated names
         # speed: generating (and compile()) makes millions of acyclic containers, and each
         # collection rescans all (and the traced graph): 100k terms of W3 took 1.5x as long
         with gc_paused():

@@ -442,7 +442,7 @@ def _record(op: str, parents: tuple[Value, ...], out: float, arg: Any) -> Value:
     if not mode.record:
         return _node("", out, None, None, None, None)
     local = r.apply_rule(op, [p.data for p in parents], out, arg)
-    if op in r.NARY_OPS:
+    if op in r.NARY_OPS or len(parents) > 2:  # a defined op of 3+ inputs is n-ary too
         node = _node(op, out, parents, NARY, local, None)
     elif len(parents) == 2:
         node = _node(op, out, parents[0], parents[1], local[0], local[1])
