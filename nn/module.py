@@ -135,8 +135,9 @@ def _check_state(state: Any, names: list[str]) -> dict[str, float]:
     if not isinstance(state, Mapping):
         kind = type(state).__name__
         raise ValueError(f"parameters must be a mapping of name -> number, got {kind}")
+    known = set(names)  # one set: a lookup per name keeps the check linear
     missing = [n for n in names if n not in state]
-    unexpected = [n for n in state if n not in set(names)]
+    unexpected = [n for n in state if n not in known]
     if missing or unexpected:
         raise ValueError(
             f"architecture mismatch: {len(missing)} missing parameters {missing[:3]}, "

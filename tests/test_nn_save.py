@@ -9,6 +9,7 @@ import struct
 import pytest
 
 import nn
+from autograd import Value
 
 TRICKY = [0.1, 1 / 3, -0.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
           -123456.789e-20, 3.141592653589793, 1e-7 + 1e-23]
@@ -143,3 +144,19 @@ def test_a_new_file_follows_the_umask_and_a_non_file_is_refused(tmp_path):
     assert os.stat(tmp_path / "new.json").st_mode & 0o777 == 0o600
     with pytest.raises(ValueError, match="not a regular file"):
         nn.MLP(2, [1], seed=0).save(tmp_path)
+
+
+class _Wide(nn.Module):
+    def __init__(self, n: int) -> None:
+        self.w = [Value(float(i)) for i in range(n)]
+
+
+def test_load_of_100000_parameters_round_trips(tmp_path):
+    """Loading checks names with one set lookup each (it was quadratic: minutes at this size)."""
+    model = _Wide(100_000)
+    model.save(tmp_path / "wide.json")
+    other = _Wide(100_000)
+    for p in other.parameters():
+        p.data = -1.0
+    other.load(tmp_path / "wide.json")
+    assert [p.data for p in other.parameters()] == [float(i) for i in range(100_000)]
