@@ -18,7 +18,8 @@ from .graph import topological_order
 from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, sum
-from .render import RenderError, draw, render, to_dot
+from .render import draw, render, to_dot
+from .rundot import RenderError
 
 __all__ = [
     "RULES",

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from .engine import Value
 from .html import to_html
 from .parse import FUNCTIONS, ExpressionError, bind, evaluate
-from .render import RenderError, render
+from .render import render
+from .rundot import RenderError
 
 EXAMPLE = 'python -m autograd draw "log(1/(exp(-(x*w+b))+1))" x=2 w=-3 b=6 -o graph.svg'
 
