@@ -7,7 +7,10 @@ no nodes, no graph walk. Values and gradients equal eager mode's bit for bit (on
 of a zero gradient may differ where a leaf's incoming ``grad`` is -0.0, and a NaN's sign).
 
 Programs are cached by the graph's *structure* (ops, constant parameters, parent wiring and
-the values of constants), so tracing the same structure again reuses the same code.
+the values of constants), so tracing the same structure again reuses the same code. Both
+caches are bounded and least-recently-used: each function keeps the traces of its
+``cache_size`` latest call signatures, and all functions share at most ``CACHE_PROGRAMS``
+programs of ``CACHE_NODES`` nodes in all (``cache.py``; threads may compile at once).
 
 What tracing cannot see: Python control flow that depends on the data. ``if x.data > 0:``
 takes one branch at trace time and that branch is baked in; so is the data of any leaf that
@@ -25,6 +28,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from .cache import LRU
 from .codegen import generate
 from .engine import Value, lift
 from .graph import topological_order
@@ -34,7 +38,9 @@ from .tracecheck import TraceError, difference, eager_result, same, unfit
 
 Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop, fresh): generate's args
 CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
-_CACHE: dict[Key, Program] = {}
+CACHE_PROGRAMS = 512  # programs kept for all functions together
+CACHE_SIZE = 128  # call signatures whose trace one function keeps (``jit(cache_size=)``)
+_CACHE: LRU[Program] = LRU(CACHE_PROGRAMS, CACHE_NODES, lambda key, _: len(key[2]))
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
 
 
@@ -87,11 +93,7 @@ class Program:
 def program_for(key: Key) -> Program:
     """The cached Program of ``key``, generating and compiling it on a miss."""
     program = _CACHE.get(key)
-    if program is None:
-        while _CACHE and sum(len(k[2]) for k in _CACHE) + len(key[2]) > CACHE_NODES:
-            del _CACHE[next(iter(_CACHE))]  # the oldest
-        program = _CACHE[key] = Program(key)
-    return program
+    return _CACHE.put(key, Program(key)) if program is None else program
 
 
 def _floats(xs: Sequence[Any]) -> Sequence[float]:
@@ -108,15 +110,18 @@ class Compiled:
     current ``data``, and ``backward`` adds to their ``grad`` as eager ``backward`` does.
     Arguments at the positions in ``static`` reach ``f`` as they are (a class index, a label
     that ``f`` checks): each distinct value gets its own trace, as ``jax.jit``'s static args.
+    The traces of the ``cache_size`` most recently used call signatures are kept.
     """
 
     def __init__(self, f: Callable[..., Any], params: Iterable[Value] = (),
-                 check: bool = False, static: Iterable[int] = ()) -> None:
+                 check: bool = False, static: Iterable[int] = (),
+                 cache_size: int = CACHE_SIZE) -> None:
         self.f, self.params, self.check, self.static = f, list(params), check, set(static)
         self.traces = 0  # how many times f was traced (once per call signature)
         self.program: Program | None = None  # the program of the last call
-        self._structures: dict[tuple, tuple[tuple, tuple]] = {}  # signature -> (sizes, nodes)
-        self._programs: dict[tuple, Program] = {}  # (signature, wrt, unit seed, loop)
+        self._structures: LRU[tuple[tuple, tuple]] = LRU(cache_size)  # signature -> key parts
+        # (signature, wrt, unit seed, loop) -> program: up to 7 kinds per signature
+        self._programs: LRU[Program] = LRU(7 * cache_size)
 
     def __call__(self, *args: Any) -> float:
         """f(*args), as a float."""
@@ -201,16 +206,22 @@ class Compiled:
         unit = unit and wrt != FORWARD
         program = self._programs.get((signature, wrt, unit, loop))
         if program is None:
-            if signature not in self._structures:
-                root, inputs = self._graph(signature, xs)
-                with gc_paused():  # speed: a tuple per node, and each collection rescans all
-                    self._structures[signature] = structure_key(root, [self.params, inputs])
-                self.traces += 1
-            sizes, entries = self._structures[signature]
+            sizes, entries = self._structure(signature, xs)
             key = (sizes, wrt, entries, unit, loop, wrt == INPUTS)  # inputs' grads from +0.0
-            program = self._programs[signature, wrt, unit, loop] = program_for(key)
+            program = self._programs.put((signature, wrt, unit, loop), program_for(key))
         self.program = program
         return program
+
+    def _structure(self, signature: tuple, xs: Sequence[float]) -> tuple[tuple, tuple]:
+        """(sizes, node entries) of the trace of this signature, traced if need be."""
+        structure = self._structures.get(signature)
+        if structure is None:
+            root, inputs = self._graph(signature, xs)
+            with gc_paused():  # speed: a tuple per node, and each collection rescans all
+                structure = structure_key(root, [self.params, inputs])
+            self._structures.put(signature, structure)
+            self.traces += 1
+        return structure
 
     def _graph(self, signature: tuple, xs: Sequence[float]) -> tuple[Value, list[Value]]:
         """Run f in eager mode: its output, and the Values given for the non-static args."""
@@ -225,7 +236,7 @@ class Compiled:
         """Raise eager mode's error if a row has one (it names the op); else a TraceError."""
         for x in rows:  # eager mode's own error, from the first row that raises one
             self._graph(signature, x)
-        traced = self._structures[signature][1]
+        traced = self._structure(signature, rows[0])[1]
         graphs = (self._graph(signature, x) for x in rows)
         nows = (structure_key(root, [self.params, inputs])[1] for root, inputs in graphs)
         return unfit(error, traced, next((now for now in nows if now != traced), traced))
@@ -235,7 +246,7 @@ class Compiled:
         """Raise TraceError unless eager mode builds the same graph and the same numbers."""
         root, inputs = self._graph(signature, xs)
         entries = structure_key(root, [self.params, inputs])[1]
-        traced = self._structures[signature][1]
+        traced = self._structure(signature, xs)[1]
         if entries != traced:
             raise TraceError(f"f's graph differs from its trace: {difference(traced, entries)}")
         wanted = self.params if wrt == PARAMS else inputs if wrt == INPUTS else []
@@ -248,7 +259,7 @@ class Compiled:
 
 
 def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = False,
-        static: Iterable[int] = ()) -> Compiled:
+        static: Iterable[int] = (), cache_size: int = CACHE_SIZE) -> Compiled:
     """Compile ``f`` (a function of floats building one Value) by tracing it on its first call.
 
     >>> from autograd.compile import jit
@@ -256,4 +267,4 @@ def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = Fa
     >>> cf(2.0, 0.0), cf.value_and_grad(2.0, 0.0)
     (1.0, (1.0, [0.0, 3.0]))
     """
-    return Compiled(f, params, check, static)
+    return Compiled(f, params, check, static, cache_size)
