@@ -18,6 +18,7 @@ from .graph import topological_order
 from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, sum
+from .notebook import Explorer, explore
 from .render import draw, render, to_dot
 from .rundot import RenderError
 
@@ -25,6 +26,7 @@ __all__ = [
     "RULES",
     "AnomalyError",
     "Compiled",
+    "Explorer",
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
@@ -37,6 +39,7 @@ __all__ = [
     "dot",
     "draw",
     "enable_grad",
+    "explore",
     "gc_paused",
     "grad",
     "gradcheck",

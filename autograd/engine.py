@@ -98,6 +98,12 @@ class Value:
         op = f", op={self.op!r}" if self.op else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label}{op})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: data, grad, op and label, and the graph drawn when it is small."""
+        from .notebook import value_html  # pictures live above the engine; loaded on display
+
+        return value_html(self)
+
     # ---- arithmetic: each forward, then its rule d(out)/d(input) ----
 
     def __add__(self, other: Operand) -> Value:

@@ -183,6 +183,19 @@ def to_html(root: Value, path: str | Path, timeout: float = TIMEOUT,
     ``dot`` is missing or takes longer than ``timeout`` seconds. The page is written atomically.
     """
     path = Path(path)
+    page = explorer_page(root, fallback=path.with_suffix(".dot"), timeout=timeout,
+                         **render_options)
+    write_atomic(path, page)
+    return path
+
+
+def explorer_page(root: Value, *, fallback: Path | None = None, timeout: float = TIMEOUT,
+                  **render_options: Any) -> str:
+    """The explorer's page for ``root`` as text (``to_html`` writes it; ``explore`` shows it).
+
+    When ``dot`` is missing or runs past ``timeout`` seconds, raises RenderError (after
+    writing the DOT source to ``fallback``, if given).
+    """
     check_timeout(timeout)
     check_options(**render_options)  # before the schedule formats numbers at that precision
     schedule, grads = _schedule(root, render_options.get("precision", 4))
@@ -190,9 +203,8 @@ def to_html(root: Value, path: str | Path, timeout: float = TIMEOUT,
     scene = describe(root, grads=grads, **render_options)
     schedule = _visible(schedule, set(scene.ids.values()))
     schedule.update(total=scene.total, hidden=scene.hidden)
-    svg = run_dot(scene_to_dot(scene), "svg", path.with_suffix(".dot"), timeout).decode("utf-8")
-    write_atomic(path, encodable(_page(root, svg[svg.index("<svg"):], schedule)))
-    return path
+    svg = run_dot(scene_to_dot(scene), "svg", fallback, timeout).decode("utf-8")
+    return encodable(_page(root, svg[svg.index("<svg"):], schedule))
 
 
 def _asset(name: str) -> str:

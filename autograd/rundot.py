@@ -56,7 +56,8 @@ def digraph_class() -> type:
     return Digraph
 
 
-def run_dot(source: str, fmt: str, fallback: Path | None, timeout: float = TIMEOUT) -> bytes:
+def run_dot(source: str, fmt: str, fallback: Path | None = None,
+            timeout: float = TIMEOUT) -> bytes:
     """Run ``dot -T<fmt>`` on ``source``, for at most ``timeout`` seconds.
 
     If ``dot`` is missing or runs out of time, writes the source to ``fallback`` (if given)
