@@ -30,6 +30,7 @@ from .engine import Value
 from .files import write_atomic
 from .graph import topological_order
 from .rundot import TIMEOUT, check_timeout, digraph_class, run_dot
+from .rundot import RenderError as RenderError  # re-exported for `from autograd.render import`
 
 FORMATS = ("svg", "png", "pdf", "dot")
 # dot's network simplex (ranks, then x positions) runs to the optimum unless limited, and on
