@@ -33,7 +33,7 @@ def _inside() -> set[int]:
 def _fields(node: Any) -> tuple[Any, ...]:
     """A node's own fields (its parents by reference), the n-ary marker as a flag."""
     nary = node._b is NARY
-    extra = getattr(node, "__dict__", None) or None  # a subclass's own attributes
+    extra = vars(node) or None if type(node).__dictoffset__ else None  # a subclass's own
     return (node.data, node.grad, node.label, node.op, node._a, None if nary else node._b,
             node._da, node._db, nary, extra)
 
