@@ -96,3 +96,16 @@ def test_a_model_round_trips_and_trains_the_same(round_trip):
         m(x).backward()
     assert [p.grad for p in model2.parameters()] == [p.grad for p in model.parameters()]
     assert all(p is not q for p, q in zip(model.parameters(), model2.parameters(), strict=True))
+
+
+class Tagged(Value):
+    """A subclass with attributes of its own (a ``__dict__``)."""
+
+
+def test_a_subclass_keeps_its_type_and_attributes():
+    w = Tagged(2.0, "w")
+    w.tag = "weight"
+    y = w * 3.0
+    y2 = pickle_round_trip(y)
+    w2 = y2.parents[0]
+    assert type(w2) is Tagged and w2.tag == "weight" and w2.data == 2.0
