@@ -17,7 +17,7 @@ from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradch
 from .graph import topological_order
 from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
-from .nary import dot, logsumexp, matvec, sum
+from .nary import dot, logsumexp, matvec, max, min, sum
 from .notebook import Explorer, explore
 from .render import draw, render, to_dot
 from .rundot import RenderError
@@ -50,6 +50,8 @@ __all__ = [
     "lift",
     "logsumexp",
     "matvec",
+    "max",
+    "min",
     "no_grad",
     "render",
     "sum",
