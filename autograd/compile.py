@@ -8,9 +8,7 @@ of a zero gradient may differ where a leaf's incoming ``grad`` is -0.0, and a Na
 
 Programs are cached by the graph's *structure* (ops, constant parameters, parent wiring and
 the values of constants), so tracing the same structure again reuses the same code. Both
-caches are bounded and least-recently-used: each function keeps the traces of its
-``cache_size`` latest call signatures, and all functions share at most ``CACHE_PROGRAMS``
-programs of ``CACHE_NODES`` nodes in all (``cache.py``; threads may compile at once).
+caches are bounded LRU caches (``cache.py``), per function and shared, safe across threads.
 
 Python control flow on a Value (``if x > 0:``, Python's ``max(a, b)``) is recorded while f is
 traced (``modes.TRACE``): each comparison that depends on an input becomes a guard, part of
@@ -142,8 +140,7 @@ class Compiled:
         self.f, self.params, self.check, self.static = f, list(params), check, set(static)
         self.traces = 0  # how many times f was traced (once per call signature)
         self.program: Program | None = None  # the program of the last call
-        # signature -> (sizes, node entries, guards), and (signature, wrt, unit seed, loop) ->
-        # program: up to 7 kinds of program per signature
+        # signature -> (sizes, entries, guards); (signature, wrt, unit, loop) -> 1 of 7 programs
         self._structures: LRU[tuple[tuple, tuple, tuple]] = LRU(cache_size)
         self._programs: LRU[Program] = LRU(7 * cache_size)
 
@@ -235,8 +232,7 @@ class Compiled:
         program = self._programs.get((signature, wrt, unit, loop))
         if program is None:
             sizes, entries, guards = self._structure(signature, xs)
-            # inputs' grads from +0.0 (fresh) if wrt == INPUTS
-            key = (sizes, wrt, entries, unit, loop, wrt == INPUTS, guards)
+            key = (sizes, wrt, entries, unit, loop, wrt == INPUTS, guards)  # INPUTS: from +0.0
             program = self._programs.put((signature, wrt, unit, loop), program_for(key))
         self.program = program
         return program
