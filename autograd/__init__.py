@@ -19,6 +19,7 @@ from .html import to_html
 from .modes import gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, sum
 from .render import RenderError, draw, render, to_dot
+from .vmap import Vmapped, vmap
 
 __all__ = [
     "RULES",
@@ -31,6 +32,7 @@ __all__ = [
     "RenderError",
     "TraceError",
     "Value",
+    "Vmapped",
     "__version__",
     "detect_anomaly",
     "dot",
@@ -52,5 +54,6 @@ __all__ = [
     "to_html",
     "topological_order",
     "value_and_grad",
+    "vmap",
     "zero_grad",
 ]

@@ -120,11 +120,11 @@ class Compiled:
 
     def __call__(self, *args: Any) -> float:
         """f(*args), as a float."""
-        return self._run(*self._split(args), FORWARD, 1.0, ())[0]
+        return self._run(*self.split(args), FORWARD, 1.0, ())[0]
 
     def value_and_grad(self, *args: Any) -> tuple[float, list[float]]:
         """(f(*args), [df/dx for each argument x that is not static])."""
-        signature, xs = self._split(args)
+        signature, xs = self.split(args)
         return self._run(signature, xs, INPUTS, 1.0, ())  # grads from +0.0, as a list
 
     def grad(self, *args: Any) -> list[float]:
@@ -133,7 +133,7 @@ class Compiled:
 
     def backward(self, *args: Any, grad: float = 1.0) -> float:
         """f(*args), adding grad * df/dp to ``p.grad`` of each param, as ``f(...).backward()``."""
-        value, grads = self._run(*self._split(args), PARAMS, float(grad), self._param_grads())
+        value, grads = self._run(*self.split(args), PARAMS, float(grad), self._param_grads())
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g
         return value
@@ -153,7 +153,7 @@ class Compiled:
             try:
                 done, grads = fn(data, xs, float(grad), grads)
             except (ArithmeticError, ValueError) as error:
-                raise self._unfit(error, signature, xs) from error
+                raise self.unfit_error(error, signature, xs) from error
             values += done
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g
@@ -166,7 +166,7 @@ class Compiled:
         runs = itertools.groupby(map(self._split, rows), key=lambda call: call[0])
         return ((signature, [x for _, x in run]) for signature, run in runs)
 
-    def _split(self, args: Sequence[Any]) -> tuple[tuple, Sequence[float]]:
+    def split(self, args: Sequence[Any]) -> tuple[tuple, Sequence[float]]:
         """The call's signature (number of arguments, static values) and its other args."""
         n = len(args)
         if not self.static:
@@ -188,7 +188,7 @@ class Compiled:
             out = fn(data, xs, s) if wrt == INPUTS else fn(data, xs, s, grads) if wrt == PARAMS \
                 else fn(data, xs)
         except (ArithmeticError, ValueError) as error:
-            raise self._unfit(error, signature, [xs]) from error
+            raise self.unfit_error(error, signature, [xs]) from error
         if wrt == FORWARD:
             out = (out, ())
         if self.check:
@@ -201,16 +201,20 @@ class Compiled:
         unit = unit and wrt != FORWARD
         program = self._programs.get((signature, wrt, unit, loop))
         if program is None:
-            if signature not in self._structures:
-                root, inputs = self._graph(signature, xs)
-                with gc_paused():  # speed: a tuple per node, and each collection rescans all
-                    self._structures[signature] = structure_key(root, [self.params, inputs])
-                self.traces += 1
-            sizes, entries = self._structures[signature]
+            sizes, entries = self.structure(signature, xs)
             key = (sizes, wrt, entries, unit, loop, wrt == INPUTS)  # inputs' grads from +0.0
             program = self._programs[signature, wrt, unit, loop] = program_for(key)
         self.program = program
         return program
+
+    def structure(self, signature: tuple, xs: Sequence[float]) -> tuple[tuple, tuple]:
+        """(group sizes, node entries) of f's graph for this signature, traced on ``xs`` once."""
+        if signature not in self._structures:
+            root, inputs = self._graph(signature, xs)
+            with gc_paused():  # speed: a tuple per node, and each collection rescans all
+                self._structures[signature] = structure_key(root, [self.params, inputs])
+            self.traces += 1
+        return self._structures[signature]
 
     def _graph(self, signature: tuple, xs: Sequence[float]) -> tuple[Value, list[Value]]:
         """Run f in eager mode: its output, and the Values given for the non-static args."""
@@ -221,7 +225,7 @@ class Compiled:
         with enable_grad():  # a trace is a graph, even inside no_grad
             return lift(self.f(*args)), inputs
 
-    def _unfit(self, error: Exception, signature: tuple, rows: list) -> TraceError:
+    def unfit_error(self, error: Exception, signature: tuple, rows: list) -> TraceError:
         """Raise eager mode's error if a row has one (it names the op); else a TraceError."""
         for x in rows:  # eager mode's own error, from the first row that raises one
             self._graph(signature, x)
