@@ -163,7 +163,7 @@ class Compiled:
         """(signature, the rows' non-static args as floats) for each run of one signature."""
         if not self.static and set(map(type, itertools.chain.from_iterable(rows))) <= {float}:
             return (((n, ()), list(run)) for n, run in itertools.groupby(rows, key=len))
-        runs = itertools.groupby(map(self._split, rows), key=lambda call: call[0])
+        runs = itertools.groupby(map(self.split, rows), key=lambda call: call[0])
         return ((signature, [x for _, x in run]) for signature, run in runs)
 
     def split(self, args: Sequence[Any]) -> tuple[tuple, Sequence[float]]:
