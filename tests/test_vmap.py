@@ -171,12 +171,12 @@ def test_import_needs_no_numpy():
 def test_kinks_at_zero_take_eager_modes_side():
     """|x|' = 0 and relu'(0) = 0 at x = 0 exactly; leaky_relu'(0) = slope."""
     w = Value(1.0)
-    f = lambda x: abs(x * w) + (x * w).relu() + (x * w).leaky_relu(0.25)
-    rows = [[0.0], [-0.0], [2.0], [-3.0]]
+    f = lambda x: abs(x + w) + (x + w).relu() + (x + w).leaky_relu(0.25)
+    rows = [[-1.0], [1.0], [-3.0]]  # x + w = 0, 2, -2
     autograd.zero_grad([w])
     for row in rows:
         f(Value(row[0])).backward()
     expected = w.grad
     autograd.zero_grad([w])
     vmap(f, params=[w]).backward(rows)
-    assert w.grad == expected == 2.0 + -3.0 * (-1.0 + 0.25)
+    assert w.grad == expected == (0 + 0 + 0.25) + (1 + 1 + 1) + (-1 + 0 + 0.25)
