@@ -8,11 +8,14 @@ column of the batch each). Forward runs ``arrays.OPS``; backward runs ``RULES`` 
 A layer (``matvec``: dot nodes reading the same inputs, with parameters for weights and
 biases) is lowered to matrix products: Z = W X + b forward, W^T G and G X^T backward, so a
 dense layer costs one ``@`` each way (two backward). The products add in BLAS's order, not
-left to right. Rows run along the last axis: each node's array is contiguous.
+left to right. Rows run along the last axis: each node's array is contiguous. An op applied
+to every output of a layer (its activation) is one operation on the layer's matrix too:
+values and gradients of such a block are rows of one matrix, never stacked again.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -24,21 +27,33 @@ from .arrays import OPS, Array, local_grads
 class Layer(NamedTuple):
     """Dot nodes ``members`` reading ``xs``: weight matrix and bias vector as node indices."""
 
-    members: list[int]
+    members: tuple[int, ...]
     xs: tuple[int, ...]
     weights: list[tuple[int, ...]]
     biases: list[int] | None
+    slots: Array  # the parameter index of each weight (-1: a constant); then of each bias
+
+
+class Map(NamedTuple):
+    """Nodes ``nodes`` applying one unary op (and arg) to a layer's ``members``, row j to j."""
+
+    nodes: tuple[int, ...]
+    members: tuple[int, ...]
+    op: str
+    arg: float | None
 
 
 class Plan(NamedTuple):
-    """What running a key needs besides the key: its layers, and which nodes need a grad."""
+    """What running a key needs besides the key: layers, maps, which nodes need a grad."""
 
     layers: dict[int, Layer]  # by each member's index
+    maps: dict[int, Map]  # by each node's index
     need: list[bool]
 
 
 def plan(entries: Sequence[tuple]) -> Plan:
-    """Find the layers among the dot nodes, and the nodes on a path to a parameter."""
+    """Find the layers among the dot nodes, the maps over them, and the nodes on a path to a
+    parameter."""
     fixed = [e[0] == "c" or (e[0] == "in" and e[1] == 0) for e in entries]
     groups: dict[tuple, list[int]] = {}
     for i, e in enumerate(entries):
@@ -49,13 +64,34 @@ def plan(entries: Sequence[tuple]) -> Plan:
     layers: dict[int, Layer] = {}
     for (xs, biased), members in groups.items():
         n = len(xs)
-        layer = Layer(members, xs, [entries[m][2][:n] for m in members],
-                      [entries[m][2][-1] for m in members] if biased else None)
+        weights = [entries[m][2][:n] for m in members]
+        biases = [entries[m][2][-1] for m in members] if biased else None
+        slot = lambda p: entries[p][2] if entries[p][0] == "in" else -1
+        slots = np.array([slot(p) for p in (*(p for ws in weights for p in ws), *(biases or ()))],
+                         int)
+        layer = Layer(tuple(members), xs, weights, biases, slots)
         layers.update(dict.fromkeys(members, layer))
     need = [False] * len(entries)
     for i, e in enumerate(entries):
         need[i] = e[1] == 0 if e[0] == "in" else e[0] != "c" and any(need[p] for p in e[2])
-    return Plan(layers, need)
+    return Plan(layers, _maps(entries, layers), need)
+
+
+def _maps(entries: Sequence[tuple], layers: dict[int, Layer]) -> dict[int, Map]:
+    """Each layer's activation: one unary op (same arg) on each of its members, in order."""
+    unary: dict[tuple, int] = {}  # (member, op, arg) -> the node applying it
+    for i, e in enumerate(entries):
+        if e[0] in OPS and len(e[2]) == 1 and e[2][0] in layers:
+            unary.setdefault((e[2][0], e[0], e[1]), i)
+    maps: dict[int, Map] = {}
+    for layer in {id(x): x for x in layers.values()}.values():
+        first = layer.members[0]
+        for (member, op, arg), _ in list(unary.items()):
+            nodes = tuple(unary.get((m, op, arg), -1) for m in layer.members)
+            if member == first and -1 not in nodes and len(set(nodes)) == len(nodes):
+                arg_float = None if arg is None else float.fromhex(arg)
+                maps.update(dict.fromkeys(nodes, Map(nodes, layer.members, op, arg_float)))
+    return maps
 
 
 class Run:
@@ -65,9 +101,14 @@ class Run:
                  X: Array) -> None:
         self.entries, self.plan, self.n = entries, plan, len(X)
         self.values: list[Array] = [None] * len(entries)
+        self.blocks: Blocks = {}  # nodes -> (matrix, its rows) for values
         self.bad: Array = np.zeros(self.n, bool)
         self.inputs: dict[int, Array] = {}  # a layer's X, by its first member
-        self.params, self.X = params, X
+        self.params, self.param_array = params, np.array(params, float)
+        self.weights: dict[int, tuple[Array, Array | None]] = {}  # (W, b) by first member
+        columns = {e[2]: i for i, e in enumerate(entries) if e[0] == "in" and e[1] == 1}
+        _set_rows(tuple(columns[k] for k in sorted(columns)),
+                  np.ascontiguousarray(X.T[sorted(columns)]), self.values, self.blocks)
         with np.errstate(all="ignore"):  # eager's errors are found by ``raises``
             for i, e in enumerate(entries):
                 if self.values[i] is None:
@@ -75,12 +116,13 @@ class Run:
 
     def _forward(self, i: int, e: tuple) -> Array:
         if e[0] == "in":
-            return self.params[e[2]] if e[1] == 0 else self.X[:, e[2]]
+            return self.params[e[2]]
         if e[0] == "c":
             return float.fromhex(e[1])
-        layer = self.plan.layers.get(i)
-        if layer is not None:
-            return self._layer(i, layer)
+        if i in self.plan.layers:
+            return self._layer(self.plan.layers[i], i)
+        if i in self.plan.maps:
+            return self._map(self.plan.maps[i], i)
         op, xs = OPS.get(e[0]), [self.values[p] for p in e[2]]
         if op is None:
             raise TypeError(f"vmap: no array form for the op {e[0]!r}")
@@ -90,22 +132,39 @@ class Run:
             self.bad |= op.raises(xs, out, arg)
         return out
 
-    def _layer(self, i: int, layer: Layer) -> Array:
-        """Z = W X + b for all the layer's members at once (rows along the last axis, so each
-        member's row of Z is contiguous); returns member i's row."""
-        v, n = self.values, self.n
-        X = np.stack([np.broadcast_to(v[p], (n,)) for p in layer.xs])
-        Z = self._matrix(layer.weights) @ X
-        if layer.biases is not None:
-            Z += np.array([self._fixed(b) for b in layer.biases])[:, None]
-        self.inputs[i] = X
-        for j, m in enumerate(layer.members):
-            v[m] = Z[j]
-        return v[i]
+    def _layer(self, layer: Layer, i: int) -> Array:
+        """Z = W X + b for all the layer's members at once; returns member i's row."""
+        X = self.rows(layer.xs, self.values, self.blocks)
+        W, b = self._matrix(layer)
+        Z = W @ X
+        if b is not None:
+            Z += b[:, None]
+        self.inputs[layer.members[0]] = X
+        _set_rows(layer.members, Z, self.values, self.blocks)
+        return self.values[i]
 
-    def _matrix(self, weights: list[tuple[int, ...]]) -> Array:
-        """W: the weights as a (members x inputs) matrix."""
-        return np.array([[self._fixed(p) for p in ws] for ws in weights])
+    def _map(self, m: Map, i: int) -> Array:
+        """The op on the whole matrix of the layer's outputs; returns node i's row."""
+        xs = [self.rows(m.members, self.values, self.blocks)]
+        op = OPS[m.op]
+        out = op.forward(xs, m.arg)
+        if op.raises is not None:
+            self.bad |= np.any(op.raises(xs, out, m.arg), axis=0)
+        _set_rows(m.nodes, out, self.values, self.blocks)
+        return self.values[i]
+
+    def _matrix(self, layer: Layer) -> tuple[Array, Array | None]:
+        """(W, b): the weights as a (members x inputs) matrix, and the biases."""
+        if layer.members[0] not in self.weights:
+            if (layer.slots >= 0).all():  # speed: all parameters, gathered at once
+                flat = self.param_array[layer.slots]
+            else:
+                ps = [p for ws in layer.weights for p in ws] + (layer.biases or [])
+                flat = np.array([self._fixed(p) for p in ps], float)
+            k = len(layer.members) * len(layer.xs)
+            W = flat[:k].reshape(len(layer.members), len(layer.xs))
+            self.weights[layer.members[0]] = W, (flat[k:] if layer.biases else None)
+        return self.weights[layer.members[0]]
 
     def _fixed(self, p: int) -> Array:
         """A parameter's or constant's value (a later member's may come after the first)."""
@@ -113,18 +172,33 @@ class Run:
             self.values[p] = self._forward(p, self.entries[p])
         return self.values[p]
 
-    def backward(self, seed: float) -> dict[int, float]:
-        """{parameter index: sum over the rows of seed * d(root)/d(parameter)}."""
+    def rows(self, nodes: tuple[int, ...], arrays: list[Array], blocks: Blocks) -> Array:
+        """The matrix whose row j is arrays[nodes[j]] (0 for None): a block's own, if intact."""
+        block = blocks.get(nodes)
+        if block is not None and all(map(operator.is_, map(arrays.__getitem__, nodes), block[1])):
+            return block[0]
+        return np.stack([np.broadcast_to(0.0 if arrays[p] is None else arrays[p], (self.n,))
+                         for p in nodes])
+
+    def backward(self, seed: float) -> Array:
+        """For each parameter, the sum over the rows of seed * d(root)/d(parameter)."""
         grads: list[Array] = [None] * len(self.entries)
         grads[-1] = np.full(self.n, seed)
-        summed: dict[int, float] = {}  # contributions already summed over the rows
+        summed = np.zeros(len(self.params))
+        blocks: Blocks = {}  # nodes -> (matrix, its rows) for grads
         need, v = self.plan.need, self.values
         with np.errstate(all="ignore"):  # eager's backward gives inf and NaN silently
             for i in range(len(self.entries) - 1, -1, -1):
-                e, layer = self.entries[i], self.plan.layers.get(i)
-                if layer is not None:  # all at once, after its last user: at its first member
-                    if i == layer.members[0] and any(grads[m] is not None for m in layer.members):
-                        self._layer_backward(layer, grads, summed)
+                e = self.entries[i]
+                group = self.plan.layers.get(i) or self.plan.maps.get(i)
+                if group is not None:  # all at once, after the last user of any: at the first
+                    nodes = group.members if isinstance(group, Layer) else group.nodes
+                    if i == min(nodes) and any(grads[m] is not None for m in nodes):
+                        G = self.rows(nodes, grads, blocks)
+                        if isinstance(group, Layer):
+                            self._layer_backward(group, G, grads, blocks, summed)
+                        else:
+                            self._map_backward(group, G, grads, blocks)
                     continue
                 if grads[i] is None or e[0] in ("in", "c"):
                     continue
@@ -135,32 +209,49 @@ class Run:
                         _add(grads, p, grads[i] * d)
         for i, e in enumerate(self.entries):
             if e[0] == "in" and e[1] == 0 and grads[i] is not None:
-                summed[e[2]] = summed.get(e[2], 0.0) + float(np.sum(grads[i]))
+                summed[e[2]] += np.sum(grads[i])
         return summed
 
-    def _layer_backward(self, layer: Layer, grads: list[Array], summed: dict[int, float]
-                        ) -> None:
+    def _map_backward(self, m: Map, G: Array, grads: list[Array], blocks: Blocks) -> None:
+        """G times the op's local derivatives on the whole matrix, to the layer's rows."""
+        X, out = self.rows(m.members, self.values, self.blocks), \
+            self.rows(m.nodes, self.values, self.blocks)
+        d = local_grads(m.op, [X], out, m.arg)[0]
+        self._send(m.members, G * d, grads, blocks)
+
+    def _layer_backward(self, layer: Layer, G: Array, grads: list[Array], blocks: Blocks,
+                        summed: Array) -> None:
         """W^T G to the inputs, G X^T (summed over the rows) to the weights, G's sums to biases."""
-        zero = np.zeros(self.n)
-        G = np.stack([zero if grads[m] is None else grads[m] for m in layer.members])
-        GX = self._matrix(layer.weights).T @ G
-        for k, p in enumerate(layer.xs):
-            if self.plan.need[p]:
-                _add(grads, p, GX[k])
+        self._send(layer.xs, self._matrix(layer)[0].T @ G, grads, blocks)
         GW = G @ self.inputs[layer.members[0]].T
-        for j, ws in enumerate(layer.weights):
-            for k, p in enumerate(ws):
-                _add_summed(self.entries[p], summed, GW[j, k])
-        if layer.biases is not None:
-            for b, gb in zip(layer.biases, G.sum(axis=1), strict=True):
-                _add_summed(self.entries[b], summed, gb)
+        terms = np.concatenate([GW.reshape(-1), G.sum(axis=1) if layer.biases else []])
+        params = layer.slots >= 0
+        np.add.at(summed, layer.slots[params], terms[params])
+
+    def _send(self, nodes: tuple[int, ...], T: Array, grads: list[Array], blocks: Blocks
+              ) -> None:
+        """Add row j of T to the grad of nodes[j] (that needs one); the first terms of all
+        at once become a block."""
+        need = self.plan.need
+        if all(need[p] and grads[p] is None for p in nodes) and len(set(nodes)) == len(nodes):
+            _set_rows(nodes, T, grads, blocks)  # not 0.0 + T (speed): -0.0 may stay -0.0
+            return
+        for p, t in zip(nodes, T, strict=True):
+            if need[p]:
+                _add(grads, p, t)
+
+
+Blocks = dict  # tuple of node indices -> (matrix, [its row views])
+
+
+def _set_rows(nodes: tuple[int, ...], M: Array, arrays: list[Array], blocks: Blocks) -> None:
+    """arrays[nodes[j]] = row j of M, remembered as a block (so ``rows`` gets M back)."""
+    views = list(M)
+    for p, row in zip(nodes, views, strict=True):
+        arrays[p] = row
+    blocks[nodes] = (M, views)
 
 
 def _add(grads: list[Array], p: int, term: Array) -> None:
     """grads[p] += term, from 0.0 as eager mode's interior grads."""
     grads[p] = (0.0 + term) if grads[p] is None else grads[p] + term
-
-
-def _add_summed(entry: tuple, summed: dict[int, float], term: float) -> None:
-    if entry[0] == "in" and entry[1] == 0:
-        summed[entry[2]] = summed.get(entry[2], 0.0) + float(term)

@@ -16,6 +16,7 @@ Needs numpy (``pip install scalar-autograd[batch]``), imported on the first call
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -55,13 +56,12 @@ class Vmapped:
         """
         import numpy as np
 
-        out, totals = [], [0.0] * len(self.params)
+        out, totals = [], np.zeros(len(self.params))
         for _, index, run in self._runs(self.compiled, rows):
-            for k, g in run.backward(float(grad)).items():
-                totals[k] += g
+            totals += run.backward(float(grad))
             out.append((index, np.broadcast_to(run.values[-1], (run.n,))[:, None]))
         values = _scatter(out, squeeze=True)
-        for p, g in zip(self.params, totals, strict=True):
+        for p, g in zip(self.params, totals.tolist(), strict=True):
             p.grad = p.grad + g
         return values
 
@@ -79,7 +79,8 @@ class Vmapped:
 
         runs, bad = [], []
         params = [p.data for p in self.params]
-        for signature, index, X in _groups(compiled, list(rows)):
+        rows = rows if hasattr(rows, "ndim") else list(rows)
+        for signature, index, X in _groups(compiled, rows):
             entries = compiled.structure(signature, X[0].tolist())[1]
             key = (id(compiled), signature)
             if key not in self._plans:
@@ -87,7 +88,8 @@ class Vmapped:
             run = batched.Run(entries, self._plans[key], params, X)
             if run.bad.any():
                 first = int(run.bad.argmax())
-                bad.append((index[first], signature, X[first].tolist()))
+                row = first if isinstance(index, slice) else int(index[first])
+                bad.append((row, signature, X[first].tolist()))
             runs.append((signature, index, run))
         if bad:
             _, signature, xs = min(bad, key=lambda b: b[0])
@@ -96,16 +98,20 @@ class Vmapped:
         return runs
 
 
-def _groups(compiled: Compiled, rows: list[Sequence[Any]]) -> list[tuple[tuple, Any, Any]]:
+def _groups(compiled: Compiled, rows: Any) -> list[tuple[tuple, Any, Any]]:
     """(signature, row indices, the rows' non-static args as a float matrix) per signature."""
     import numpy as np
 
-    if not rows:
+    if not len(rows):
         return []
-    if not compiled.static:
-        matrix = np.asarray(rows)
-        if matrix.ndim == 2 and matrix.dtype.kind in "fiu":  # the usual case: one signature
-            return [((matrix.shape[1], ()), np.arange(len(rows)), matrix.astype(float))]
+    if not compiled.static:  # the usual case: one signature, rows of numbers
+        if isinstance(rows, np.ndarray) and rows.ndim == 2 and rows.dtype.kind in "fiu":
+            return [((rows.shape[1], ()), slice(None), rows.astype(float, copy=False))]
+        widths = set(map(len, rows))
+        if len(widths) == 1 and set(map(type, itertools.chain.from_iterable(rows))) <= {float}:
+            k = widths.pop()  # speed: fromiter reads the floats at C speed, no dtype guess
+            flat = np.fromiter(itertools.chain.from_iterable(rows), float, len(rows) * k)
+            return [((k, ()), slice(None), flat.reshape(len(rows), k))]
     groups: dict[tuple, tuple[list[int], list[Sequence[float]]]] = {}
     for i, row in enumerate(rows):
         signature, xs = compiled.split(row)
@@ -120,6 +126,9 @@ def _scatter(parts: list[tuple[Any, Any]], squeeze: bool) -> Any:
     """The groups' (rows, k) outputs put back in the rows' order."""
     import numpy as np
 
+    if len(parts) == 1 and isinstance(parts[0][0], slice):  # one signature: in order already
+        values = parts[0][1]
+        return np.array(values[:, 0] if squeeze else values)  # a copy: never a view
     n = sum(len(index) for index, _ in parts)
     k = max((v.shape[1] for _, v in parts), default=1)
     out = np.empty((n, k))

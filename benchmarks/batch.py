@@ -1,0 +1,131 @@
+"""Batches: W1's step over more rows (W5: 10,000), eager, compiled per row, vmap and PyTorch.
+
+W5 is W1's training step (MLP 2-16-16-1, mean hinge + L2, one SGD step) on 10,000 moons
+points. ``vmap`` (numpy) and PyTorch's float64 batched step come from the same initial
+weights, so every column computes the same loss (to rounding). numpy and PyTorch run on
+one thread each (this module sets ``OPENBLAS_NUM_THREADS=1`` before numpy is imported, and
+``torch.set_num_threads(1)``): a dense layer of 16 is far too small to gain from threads,
+and on a shared machine their spinning threads make the products many times slower.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before numpy (or torch) is first imported
+
+import autograd  # noqa: E402
+import nn  # noqa: E402
+
+from . import data  # noqa: E402
+from .ours import Case, batch_loss  # noqa: E402
+
+
+def has_torch() -> bool:
+    return importlib.util.find_spec("torch") is not None
+
+
+def _sgd(params: list[Any]) -> None:
+    for p in params:
+        p.data -= data.LR * p.grad
+
+
+def cases(rows: list[tuple[float, float, float]], weights: list) -> dict[str, Case]:
+    """{column: (setup, run)} for one step on ``rows``: each run returns the step's loss."""
+    model = nn.MLP(*data.SIZES[:1], data.SIZES[1:])
+    params = model.parameters()
+    example = lambda x0, x1, y: (1 + -y * model([x0, x1])).relu()
+    compiled = autograd.jit(example, params=params)
+    mapped = autograd.vmap(example, params=params)
+    reg = autograd.jit(lambda: data.ALPHA * autograd.sum(p * p for p in params), params=params)
+    reset = lambda: data.load(model, weights)
+
+    def eager() -> float:
+        autograd.zero_grad(params)
+        loss = batch_loss(model, params, rows)
+        loss.backward()
+        _sgd(params)
+        return loss.data
+
+    def per_row(step: Callable[..., Any]) -> Callable[[], float]:
+        def run() -> float:
+            autograd.zero_grad(params)
+            losses = step(rows, grad=1.0 / len(rows))
+            losses = losses if isinstance(losses, list) else losses.tolist()
+            loss = sum(losses) / len(rows) + reg.backward()
+            _sgd(params)
+            return loss
+        return run
+
+    out = {"eager": (reset, eager), "compiled": (reset, per_row(compiled.backward_batch)),
+           "vmap": (reset, per_row(mapped.backward))}
+    if has_torch():
+        out["pytorch"] = torch_case(rows, weights)
+    return out
+
+
+def torch_case(rows: list[tuple[float, float, float]], weights: list) -> Case:
+    """The same step in PyTorch, float64, batched: the model from ``nn.to_torch``."""
+    import torch
+
+    torch.set_num_threads(1)
+    model = nn.MLP(*data.SIZES[:1], data.SIZES[1:])
+    X = torch.tensor([r[:2] for r in rows], dtype=torch.float64)
+    y = torch.tensor([r[2] for r in rows], dtype=torch.float64)
+    net: list[Any] = []
+
+    def setup() -> None:
+        data.load(model, weights)
+        net[:] = [nn.to_torch(model)]
+
+    def run() -> float:
+        module = net[0]
+        module.zero_grad()
+        params = list(module.parameters())
+        loss = torch.relu(1 - y * module(X).squeeze(1)).mean() + \
+            data.ALPHA * sum((p * p).sum() for p in params)
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= data.LR * p.grad
+        return loss.item()
+
+    return setup, run
+
+
+def memory(rows: list[tuple[float, float, float]], weights: list) -> float:
+    """Peak bytes that tracemalloc sees during one vmap step on ``rows`` (numpy's arrays too)."""
+    setup, run = cases(rows, weights)["vmap"]
+    setup()
+    run()  # the trace, once
+    tracemalloc.start()
+    run()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def scaling(sizes: list[int], weights: list) -> dict[int, dict[str, float]]:
+    """{rows: {column: seconds of one step}} for vmap (and PyTorch), best of 3."""
+    out: dict[int, dict[str, float]] = {}
+    for n in sizes:
+        all_cases = cases(data.moons(n), weights)
+        out[n] = {}
+        for col in ("vmap", "pytorch"):
+            if col in all_cases:
+                setup, run = all_cases[col]
+                setup()
+                run()
+                times = []
+                for _ in range(3):
+                    start = time.perf_counter()
+                    run()
+                    times.append(time.perf_counter() - start)
+                out[n][col] = min(times)
+    return out
