@@ -111,6 +111,34 @@ def memory(rows: list[tuple[float, float, float]], weights: list) -> float:
     return peak
 
 
+def section(measure_row: Callable[[dict, float], dict], budget: float, fmt: Callable,
+            ratio: Callable, sizes: list[int]) -> list[str]:
+    """The batch table (W1 and W5 side by side), the memory line and the scaling line."""
+    weights = data.initial_weights()
+    lines = ["| workload | eager | compiled per row | vmap | PyTorch float64 batched "
+             "| compiled / vmap | vmap / PyTorch |", "|---" * 7 + "|"]
+    for name, n in (("W1 (100 rows)", 100), ("W5 (10,000 rows)", 10_000)):
+        cells = measure_row(cases(data.moons(n), weights), budget)
+        t = {col: cell[0] for col, cell in cells.items()}
+        lines.append(f"| {name} | {fmt(t['eager'])} | {fmt(t['compiled'])} | {fmt(t['vmap'])} "
+                     f"| {fmt(t.get('pytorch'))} | {ratio(t['compiled'], t['vmap'])} "
+                     f"| {ratio(t['vmap'], t.get('pytorch'))} |")
+        losses = {col: cell[1] for col, cell in cells.items()}
+        if max(losses.values()) - min(losses.values()) > 1e-9 * abs(losses["eager"]):
+            lines.append(f"\nMISMATCH in {name}: {losses}\n")
+    peak = memory(data.moons(10_000), weights)
+    lines.append(f"\n- Peak memory of one vmap step on W5 (tracemalloc, numpy's arrays "
+                 f"included): {peak / 2**20:.1f} MiB ({peak / 10_000:.0f} bytes a row).")
+    grown = scaling(sizes, weights)
+    steps = ", ".join(f"{n:,} rows {fmt(t['vmap'])}" + (f" (PyTorch {fmt(t['pytorch'])})"
+                                                         if "pytorch" in t else "")
+                      for n, t in grown.items())
+    lines.append(f"- One vmap step against the number of rows (best of 3): {steps}.")
+    if not has_torch():
+        lines.append("- PyTorch is not installed (pip install torch): its column is empty.")
+    return lines
+
+
 def scaling(sizes: list[int], weights: list) -> dict[int, dict[str, float]]:
     """{rows: {column: seconds of one step}} for vmap (and PyTorch), best of 3."""
     out: dict[int, dict[str, float]] = {}
