@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .arrays import OPS, Array, local_grads
+
+Entry = tuple[Any, ...]  # a node of a structure key: ("in", g, i), ("c", hex), (op, arg, parents)
+Blocks = dict[tuple[int, ...], tuple[Array, list[Array]]]  # nodes -> (matrix, its row views)
 
 
 class Layer(NamedTuple):
@@ -51,11 +54,11 @@ class Plan(NamedTuple):
     need: list[bool]
 
 
-def plan(entries: Sequence[tuple]) -> Plan:
+def plan(entries: Sequence[Entry]) -> Plan:
     """Find the layers among the dot nodes, the maps over them, and the nodes on a path to a
     parameter."""
     fixed = [e[0] == "c" or (e[0] == "in" and e[1] == 0) for e in entries]
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple[Any, ...], list[int]] = {}
     for i, e in enumerate(entries):
         if e[0] == "dot":
             n = len(e[2]) // 2
@@ -66,9 +69,8 @@ def plan(entries: Sequence[tuple]) -> Plan:
         n = len(xs)
         weights = [entries[m][2][:n] for m in members]
         biases = [entries[m][2][-1] for m in members] if biased else None
-        slot = lambda p: entries[p][2] if entries[p][0] == "in" else -1
-        slots = np.array([slot(p) for p in (*(p for ws in weights for p in ws), *(biases or ()))],
-                         int)
+        ps = [p for ws in weights for p in ws] + (biases or [])
+        slots = np.array([entries[p][2] if entries[p][0] == "in" else -1 for p in ps], np.int64)
         layer = Layer(tuple(members), xs, weights, biases, slots)
         layers.update(dict.fromkeys(members, layer))
     need = [False] * len(entries)
@@ -77,9 +79,9 @@ def plan(entries: Sequence[tuple]) -> Plan:
     return Plan(layers, _maps(entries, layers), need)
 
 
-def _maps(entries: Sequence[tuple], layers: dict[int, Layer]) -> dict[int, Map]:
+def _maps(entries: Sequence[Entry], layers: dict[int, Layer]) -> dict[int, Map]:
     """Each layer's activation: one unary op (same arg) on each of its members, in order."""
-    unary: dict[tuple, int] = {}  # (member, op, arg) -> the node applying it
+    unary: dict[tuple[Any, ...], int] = {}  # (member, op, arg) -> the node applying it
     for i, e in enumerate(entries):
         if e[0] in OPS and len(e[2]) == 1 and e[2][0] in layers:
             unary.setdefault((e[2][0], e[0], e[1]), i)
@@ -97,7 +99,7 @@ def _maps(entries: Sequence[tuple], layers: dict[int, Layer]) -> dict[int, Map]:
 class Run:
     """One pass over a batch: ``values`` of every node, and the rows where eager would raise."""
 
-    def __init__(self, entries: Sequence[tuple], plan: Plan, params: Sequence[float],
+    def __init__(self, entries: Sequence[Entry], plan: Plan, params: Sequence[float],
                  X: Array) -> None:
         self.entries, self.plan, self.n = entries, plan, len(X)
         self.values: list[Array] = [None] * len(entries)
@@ -114,7 +116,7 @@ class Run:
                 if self.values[i] is None:
                     self.values[i] = self._forward(i, e)
 
-    def _forward(self, i: int, e: tuple) -> Array:
+    def _forward(self, i: int, e: Entry) -> Array:
         if e[0] == "in":
             return self.params[e[2]]
         if e[0] == "c":
@@ -241,7 +243,6 @@ class Run:
                 _add(grads, p, t)
 
 
-Blocks = dict  # tuple of node indices -> (matrix, [its row views])
 
 
 def _set_rows(nodes: tuple[int, ...], M: Array, arrays: list[Array], blocks: Blocks) -> None:

@@ -34,7 +34,7 @@ class Vmapped:
         self.compiled = Compiled(f, self.params, static=self.static)  # traces f for backward
         self._outputs = Compiled(self._gathered, self.params, static=self.static)
         self._several: dict[int, bool] = {}  # by the number of arguments: f returns a list
-        self._plans: dict[tuple, Any] = {}  # (which trace, signature) -> batched.Plan
+        self._plans: dict[tuple[Any, ...], Any] = {}  # (which trace, signature) -> batched.Plan
 
     def __call__(self, rows: Iterable[Sequence[Any]]) -> Any:
         """f on each row, as a numpy array: shape (rows,), or (rows, k) if f returns k Values."""
@@ -72,7 +72,7 @@ class Vmapped:
         self._several[len(args)] = several
         return vsum(out) if several else out
 
-    def _runs(self, compiled: Compiled, rows: Iterable[Sequence[Any]]) -> list[tuple]:
+    def _runs(self, compiled: Compiled, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
         """(signature, row indices, batched.Run) for each signature among the rows, every run
         checked: on a row where eager mode raises, eager mode's error for the first one."""
         from . import batched
@@ -98,7 +98,7 @@ class Vmapped:
         return runs
 
 
-def _groups(compiled: Compiled, rows: Any) -> list[tuple[tuple, Any, Any]]:
+def _groups(compiled: Compiled, rows: Any) -> list[tuple[tuple[Any, ...], Any, Any]]:
     """(signature, row indices, the rows' non-static args as a float matrix) per signature."""
     import numpy as np
 
@@ -112,7 +112,7 @@ def _groups(compiled: Compiled, rows: Any) -> list[tuple[tuple, Any, Any]]:
             k = widths.pop()  # speed: fromiter reads the floats at C speed, no dtype guess
             flat = np.fromiter(itertools.chain.from_iterable(rows), float, len(rows) * k)
             return [((k, ()), slice(None), flat.reshape(len(rows), k))]
-    groups: dict[tuple, tuple[list[int], list[Sequence[float]]]] = {}
+    groups: dict[tuple[Any, ...], tuple[list[int], list[Sequence[float]]]] = {}
     for i, row in enumerate(rows):
         signature, xs = compiled.split(row)
         index, xss = groups.setdefault(signature, ([], []))

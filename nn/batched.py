@@ -25,9 +25,9 @@ def _untraceable(model: Module) -> str | None:
     for name, module in model.named_modules():
         if isinstance(module, Dropout) and module.p > 0 and module.training:
             return f"{name or 'the model'} ({module!r}) draws a new mask every call"
-        phi = getattr(module, "_phi", None)
-        if phi is step or phi is sign:
-            return f"{name or 'the model'} uses the {phi.__name__} activation (a constant leaf)"
+        for phi in (step, sign):
+            if getattr(module, "_phi", None) is phi:
+                return f"{name} uses the {phi.__name__} activation (a constant leaf)"
     return None
 
 

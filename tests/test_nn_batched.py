@@ -58,3 +58,9 @@ def test_a_model_with_dropout_is_refused_by_name():
     model = nn.MLP(2, [4, 1], dropout=0.5, seed=0)
     with pytest.raises(ValueError, match=r"trace once: dropout \(Dropout\(p=0.5\)\)"):
         nn.fit(model, nn.hinge, ([[0.0, 1.0]], [1.0]), nn.SGD(model.parameters()), vmap=True)
+
+
+def test_a_model_with_a_step_activation_is_refused_by_name():
+    model = nn.MLP(2, [4, 1], activation="step", seed=0)
+    with pytest.raises(ValueError, match=r"layers.0.neurons.0 uses the step activation"):
+        nn.fit(model, nn.hinge, ([[0.0, 1.0]], [1.0]), nn.SGD(model.parameters()), vmap=True)
