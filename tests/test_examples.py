@@ -178,7 +178,6 @@ def test_compiled_training_takes_the_same_steps_faster(runs):
     assert float(re.search(r"compiled: ([\d.]+)x faster", stdout).group(1)) > 1.0
 
 
-
 @pytest.mark.skipif("to_pytorch" not in SCRIPTS, reason="PyTorch is not installed")
 def test_to_pytorch_trains_on_in_both_libraries_alike(runs):
     stdout = output(runs, "to_pytorch")
