@@ -52,6 +52,11 @@ class Plan(NamedTuple):
     layers: dict[int, Layer]  # by each member's index
     maps: dict[int, Map]  # by each node's index
     need: list[bool]
+    ops: list[int]  # the op nodes, in topological order
+    backward: list[int]  # the op nodes children first; of a layer or map only its first
+    leaves: list[tuple[int, int]]  # (node, parameter index) of each parameter in the graph
+    consts: list[tuple[int, float]]  # (node, value) of each constant
+    columns: tuple[int, ...]  # the nodes of the inputs, in order
 
 
 def plan(entries: Sequence[Entry]) -> Plan:
@@ -76,7 +81,16 @@ def plan(entries: Sequence[Entry]) -> Plan:
     need = [False] * len(entries)
     for i, e in enumerate(entries):
         need[i] = e[1] == 0 if e[0] == "in" else e[0] != "c" and any(need[p] for p in e[2])
-    return Plan(layers, _maps(entries, layers), need)
+    maps = _maps(entries, layers)
+    ops = [i for i, e in enumerate(entries) if e[0] not in ("in", "c")]
+    groups = {i: min(g.members if isinstance(g, Layer) else g.nodes)
+              for d in (layers, maps) for i, g in d.items()}
+    backward = [i for i in reversed(ops) if groups.get(i, i) == i]
+    leaves = [(i, e[2]) for i, e in enumerate(entries) if e[0] == "in" and e[1] == 0]
+    columns = {e[2]: i for i, e in enumerate(entries) if e[0] == "in" and e[1] == 1}
+    consts = [(i, float.fromhex(e[1])) for i, e in enumerate(entries) if e[0] == "c"]
+    return Plan(layers, maps, need, ops, backward, leaves, consts,
+                tuple(columns[k] for k in sorted(columns)))
 
 
 def _maps(entries: Sequence[Entry], layers: dict[int, Layer]) -> dict[int, Map]:
@@ -106,19 +120,22 @@ class Run:
         self.blocks: Blocks = {}  # nodes -> (matrix, its rows) for values
         self.bad: Array = np.zeros(self.n, bool)
         self.inputs: dict[int, Array] = {}  # a layer's X, by its first member
-        self.params, self.param_array = params, np.array(params, float)
+        self.params, self.param_array, self.X = params, np.array(params, float), X
         self.weights: dict[int, tuple[Array, Array | None]] = {}  # (W, b) by first member
-        columns = {e[2]: i for i, e in enumerate(entries) if e[0] == "in" and e[1] == 1}
-        _set_rows(tuple(columns[k] for k in sorted(columns)),
-                  np.ascontiguousarray(X.T[sorted(columns)]), self.values, self.blocks)
+        for i, k in plan.leaves:
+            self.values[i] = params[k]
+        for i, c in plan.consts:
+            self.values[i] = c
+        columns = [entries[i][2] for i in plan.columns]
+        _set_rows(plan.columns, np.ascontiguousarray(X.T[columns]), self.values, self.blocks)
         with np.errstate(all="ignore"):  # eager's errors are found by ``raises``
-            for i, e in enumerate(entries):
+            for i in plan.ops:
                 if self.values[i] is None:
-                    self.values[i] = self._forward(i, e)
+                    self.values[i] = self._forward(i, entries[i])
 
     def _forward(self, i: int, e: Entry) -> Array:
         if e[0] == "in":
-            return self.params[e[2]]
+            return self.params[e[2]] if e[1] == 0 else self.X[:, e[2]]
         if e[0] == "c":
             return float.fromhex(e[1])
         if i in self.plan.layers:
@@ -190,28 +207,28 @@ class Run:
         blocks: Blocks = {}  # nodes -> (matrix, its rows) for grads
         need, v = self.plan.need, self.values
         with np.errstate(all="ignore"):  # eager's backward gives inf and NaN silently
-            for i in range(len(self.entries) - 1, -1, -1):
+            for i in self.plan.backward:
                 e = self.entries[i]
                 group = self.plan.layers.get(i) or self.plan.maps.get(i)
                 if group is not None:  # all at once, after the last user of any: at the first
                     nodes = group.members if isinstance(group, Layer) else group.nodes
-                    if i == min(nodes) and any(grads[m] is not None for m in nodes):
+                    if any(grads[m] is not None for m in nodes):
                         G = self.rows(nodes, grads, blocks)
                         if isinstance(group, Layer):
                             self._layer_backward(group, G, grads, blocks, summed)
                         else:
                             self._map_backward(group, G, grads, blocks)
                     continue
-                if grads[i] is None or e[0] in ("in", "c"):
+                if grads[i] is None:
                     continue
                 arg = None if e[1] is None else float.fromhex(e[1])
                 ds = local_grads(e[0], [v[p] for p in e[2]], v[i], arg)
                 for p, d in zip(e[2], ds, strict=True):
                     if need[p]:
                         _add(grads, p, grads[i] * d)
-        for i, e in enumerate(self.entries):
-            if e[0] == "in" and e[1] == 0 and grads[i] is not None:
-                summed[e[2]] += np.sum(grads[i])
+        for i, k in self.plan.leaves:
+            if grads[i] is not None:
+                summed[k] += np.sum(grads[i])
         return summed
 
     def _map_backward(self, m: Map, G: Array, grads: list[Array], blocks: Blocks) -> None:

@@ -226,7 +226,7 @@ def main() -> None:
     quick = options.quick
     sizes = [100, 1_000, 10_000] if quick else [100, 1_000, 10_000, 100_000]
     if options.batches:
-        print("\n".join(batch.section(measure_row, 0.5 if quick else 2.0, fmt, ratio, sizes)))
+        print("\n".join(batch.section(0.5 if quick else 2.0, fmt, ratio, sizes)))
         return
     ns = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
     rows, weights = data.moons(), data.initial_weights()
@@ -251,7 +251,7 @@ def main() -> None:
         print(f"- micrograd runs W2/W3 with the recursion limit raised, in a thread with a 1 GiB "
               f"stack; chains longer than {peers.MAX_DEPTH:,} are not attempted.")
     print("\nBatches: W1's step on more rows (numpy and PyTorch on one thread each).\n")
-    print("\n".join(batch.section(measure_row, budget, fmt, ratio, sizes)))
+    print("\n".join(batch.section(budget, fmt, ratio, sizes)))
 
 
 if __name__ == "__main__":
