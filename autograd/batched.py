@@ -83,9 +83,9 @@ def plan(entries: Sequence[Entry]) -> Plan:
         need[i] = e[1] == 0 if e[0] == "in" else e[0] != "c" and any(need[p] for p in e[2])
     maps = _maps(entries, layers)
     ops = [i for i, e in enumerate(entries) if e[0] not in ("in", "c")]
-    groups = {i: min(g.members if isinstance(g, Layer) else g.nodes)
-              for d in (layers, maps) for i, g in d.items()}
-    backward = [i for i in reversed(ops) if groups.get(i, i) == i]
+    first = {i: min(g.members) for i, g in layers.items()}
+    first.update((i, min(g.nodes)) for i, g in maps.items())
+    backward = [i for i in reversed(ops) if first.get(i, i) == i]
     leaves = [(i, e[2]) for i, e in enumerate(entries) if e[0] == "in" and e[1] == 0]
     columns = {e[2]: i for i, e in enumerate(entries) if e[0] == "in" and e[1] == 1}
     consts = [(i, float.fromhex(e[1])) for i, e in enumerate(entries) if e[0] == "c"]

@@ -37,9 +37,9 @@ def _sgd(params: list[Any]) -> None:
         p.data -= data.LR * p.grad
 
 
-def cases(rows: list[tuple[float, float, float]], weights: list) -> dict[str, Case]:
+def cases(rows: list[tuple[float, float, float]], weights: list[Any]) -> dict[str, Case]:
     """{column: (setup, run)} for one step on ``rows``: each run returns the step's loss."""
-    model = nn.MLP(*data.SIZES[:1], data.SIZES[1:])
+    model = nn.MLP(data.SIZES[0], data.SIZES[1:])
     params = model.parameters()
     example = lambda x0, x1, y: (1 + -y * model([x0, x1])).relu()
     compiled = autograd.jit(example, params=params)
@@ -71,12 +71,12 @@ def cases(rows: list[tuple[float, float, float]], weights: list) -> dict[str, Ca
     return out
 
 
-def torch_case(rows: list[tuple[float, float, float]], weights: list) -> Case:
+def torch_case(rows: list[tuple[float, float, float]], weights: list[Any]) -> Case:
     """The same step in PyTorch, float64, batched: the model from ``nn.to_torch``."""
     import torch
 
     torch.set_num_threads(1)
-    model = nn.MLP(*data.SIZES[:1], data.SIZES[1:])
+    model = nn.MLP(data.SIZES[0], data.SIZES[1:])
     X = torch.tensor([r[:2] for r in rows], dtype=torch.float64)
     y = torch.tensor([r[2] for r in rows], dtype=torch.float64)
     net: list[Any] = []
@@ -95,12 +95,12 @@ def torch_case(rows: list[tuple[float, float, float]], weights: list) -> Case:
         with torch.no_grad():
             for p in params:
                 p -= data.LR * p.grad
-        return loss.item()
+        return float(loss.item())
 
     return setup, run
 
 
-def memory(rows: list[tuple[float, float, float]], weights: list) -> float:
+def memory(rows: list[tuple[float, float, float]], weights: list[Any]) -> float:
     """Peak bytes that tracemalloc sees during one vmap step on ``rows`` (numpy's arrays too)."""
     setup, run = cases(rows, weights)["vmap"]
     setup()
@@ -164,7 +164,7 @@ def section(budget: float, fmt: Callable[[float | None], str],
     return lines
 
 
-def scaling(sizes: list[int], weights: list) -> dict[int, dict[str, float]]:
+def scaling(sizes: list[int], weights: list[Any]) -> dict[int, dict[str, float]]:
     """{rows: {column: seconds of one step}} for vmap (and PyTorch), best of 3."""
     out: dict[int, dict[str, float]] = {}
     for n in sizes:
