@@ -180,3 +180,23 @@ def test_kinks_at_zero_take_eager_modes_side():
     autograd.zero_grad([w])
     vmap(f, params=[w]).backward(rows)
     assert w.grad == expected == (0 + 0 + 0.25) + (1 + 1 + 1) + (-1 + 0 + 0.25)
+
+
+def test_elementwise_is_a_float_functions_array_form():
+    """What a user-defined op's entry in arrays.OPS is built from: its float forward."""
+    from autograd.arrays import elementwise
+
+    forward = elementwise(lambda x, c: math.erf(x) * c)
+    xs = np.array([-1.0, 0.0, 0.5])
+    assert forward([xs], 2.0).tolist() == [math.erf(x) * 2.0 for x in xs.tolist()]
+    assert elementwise(math.atan2)([xs, xs + 1.0], None).tolist() == \
+        [math.atan2(x, x + 1.0) for x in xs.tolist()]
+
+
+def test_several_outputs_and_an_array_of_rows():
+    model = nn.MLP(2, [3, 2], activation="tanh", seed=0)
+    f = vmap(lambda a, b: model([a, b]), params=model.parameters())
+    rows = np.array([[0.5, -1.0], [2.0, 0.25], [-0.75, 0.0]])
+    expected = [[o.data for o in model(list(r))] for r in rows.tolist()]
+    assert np.allclose(f(rows), expected, rtol=1e-14, atol=0)
+    assert len(f(rows[:0])) == 0  # no rows, nothing to trace
