@@ -14,6 +14,7 @@ A user-defined op whose forward is a float function gets an array form with ``el
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -108,7 +109,9 @@ OPS: dict[str, Op] = {
     "softplus": Op(_unary(_softplus)),
     "sin": Op(_unary(np.sin), lambda xs, out, arg: np.isinf(xs[0])),
     "cos": Op(_unary(np.cos), lambda xs, out, arg: np.isinf(xs[0])),
-    "relu": Op(lambda xs, arg: np.where(xs[0] <= 0.0, 0.0, xs[0])),
+    # speed: maximum is several times faster than where here; + 0.0 turns a -0.0 (maximum
+    # may keep either zero) into eager's 0.0, and leaves every other value, NaN too, as it is
+    "relu": Op(lambda xs, arg: np.maximum(xs[0], 0.0) + 0.0),
     "leaky_relu": Op(lambda xs, arg: np.where(xs[0] <= 0.0, arg * xs[0], xs[0])),
     "elu": Op(lambda xs, arg: np.where(xs[0] > 0.0, xs[0], arg * np.expm1(xs[0]))),
     "sum": Op(_sum),
@@ -119,6 +122,14 @@ OPS: dict[str, Op] = {
 
 
 # ---- the rules' helpers on arrays, for backward ----
+
+
+def _where(x: Array, pos: Array, neg: Array) -> Array:
+    """rules.where: pos where x > 0, else neg (a kink's derivative)."""
+    if type(pos) is float and type(neg) is float and (pos, math.copysign(1.0, neg)) == (1.0, 1.0) \
+            and neg == 0.0:  # speed: relu's 1.0 or 0.0 is the mask as floats (where is slow)
+        return np.greater(x, 0.0).astype(float)
+    return np.where(x > 0, pos, neg)
 
 
 def _mul_power(c: Array, x: Array, e: Array) -> Array:
@@ -142,7 +153,7 @@ def _xlogy(y: Array, a: Array) -> Array:
 
 
 HELPERS: dict[str, Callable[..., Array]] = {
-    "where": lambda x, pos, neg: np.where(x > 0, pos, neg),
+    "where": _where,
     "sign": lambda x: np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0)),  # 0 for NaN, as rules
     "exp": np.exp, "sin": np.sin, "cos": np.cos, "sigmoid": _sigmoid, "power": _power,
     "mul_power": _mul_power, "reciprocal": _reciprocal, "xlogy": _xlogy,

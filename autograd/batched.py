@@ -241,7 +241,8 @@ class Run:
     def _layer_backward(self, layer: Layer, G: Array, grads: list[Array], blocks: Blocks,
                         summed: Array) -> None:
         """W^T G to the inputs, G X^T (summed over the rows) to the weights, G's sums to biases."""
-        self._send(layer.xs, self._matrix(layer)[0].T @ G, grads, blocks)
+        if any(self.plan.need[p] for p in layer.xs):  # not for the inputs of the first layer
+            self._send(layer.xs, self._matrix(layer)[0].T @ G, grads, blocks)
         GW = G @ self.inputs[layer.members[0]].T
         terms = np.concatenate([GW.reshape(-1), G.sum(axis=1) if layer.biases else []])
         params = layer.slots >= 0

@@ -200,3 +200,9 @@ def test_several_outputs_and_an_array_of_rows():
     expected = [[o.data for o in model(list(r))] for r in rows.tolist()]
     assert np.allclose(f(rows), expected, rtol=1e-14, atol=0)
     assert len(f(rows[:0])) == 0  # no rows, nothing to trace
+
+
+def test_relu_of_signed_zeros_and_nan_keeps_eagers_bits():
+    rows = [[-0.0], [0.0], [math.nan], [-math.inf], [2.5], [-1e-300]]
+    got = vmap(lambda x: x.relu())(rows)
+    assert list(map(bits, got)) == [bits(Value(r[0]).relu().data) for r in rows]
