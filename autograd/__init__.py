@@ -8,26 +8,32 @@
 [-1.5, 1.0, 0.5]
 """
 
+from . import math as math  # autograd.math; not in __all__: a star import must not shadow math
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
 from .compile import Compiled, TraceError, jit
 from .engine import RULES, Operand, Value, lift, zero_grad
+from .forward import hvp, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
 from .graph import topological_order
 from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
-from .nary import dot, logsumexp, matvec, sum
+from .nary import dot, logsumexp, matvec, max, min, sum
+from .notebook import Explorer, explore
 from .render import RenderError, draw, render, to_dot
+from .userops import Op, op
 from .vmap import Vmapped, vmap
 
 __all__ = [
     "RULES",
     "AnomalyError",
     "Compiled",
+    "Explorer",
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
+    "Op",
     "Operand",
     "RenderError",
     "TraceError",
@@ -38,17 +44,24 @@ __all__ = [
     "dot",
     "draw",
     "enable_grad",
+    "explore",
     "gc_paused",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "hessian",
+    "hvp",
+    "jacfwd",
     "jacobian",
     "jit",
+    "jvp",
     "lift",
     "logsumexp",
     "matvec",
+    "max",
+    "min",
     "no_grad",
+    "op",
     "render",
     "sum",
     "to_dot",

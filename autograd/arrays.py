@@ -14,6 +14,7 @@ A user-defined op whose forward is a float function gets an array form with ``el
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -114,6 +115,8 @@ OPS: dict[str, Op] = {
     "relu": Op(lambda xs, arg: np.maximum(xs[0], 0.0) + 0.0),
     "leaky_relu": Op(lambda xs, arg: np.where(xs[0] <= 0.0, arg * xs[0], xs[0])),
     "elu": Op(lambda xs, arg: np.where(xs[0] > 0.0, xs[0], arg * np.expm1(xs[0]))),
+    "max": Op(lambda xs, arg: functools.reduce(np.maximum, xs)),  # NaN wins, as rules.maximum
+    "min": Op(lambda xs, arg: functools.reduce(np.minimum, xs)),
     "sum": Op(_sum),
     "dot": Op(_dot),
     "logsumexp": Op(_logsumexp),
@@ -130,6 +133,40 @@ def _where(x: Array, pos: Array, neg: Array) -> Array:
             and neg == 0.0:  # speed: relu's 1.0 or 0.0 is the mask as floats (where is slow)
         return np.greater(x, 0.0).astype(float)
     return np.where(x > 0, pos, neg)
+
+
+def _wins(x: Array, out: Array) -> Array:
+    """rules._wins: x is a winner of max or min (equal to out, or NaN where out is NaN)."""
+    return (x == out) | ((x != x) & (out != out))
+
+
+def _tie_share(x: Array, out: Array, xs: tuple[Array, ...]) -> Array:
+    """rules.tie_share: 1/k where x is one of the k winners, else 0."""
+    count = functools.reduce(np.add, [_wins(y, out).astype(float) for y in xs])
+    return np.where(_wins(x, out), 1.0 / count, 0.0)
+
+
+def op_for(name: str) -> Op | None:
+    """The array form of op ``name``: its entry in ``OPS``, or for an op made with
+    ``autograd.op`` its float forward called row by row (a row where it raises is NaN there,
+    and reported as raising); None if there is none."""
+    if name in OPS:
+        return OPS[name]
+    ref = r.FORWARD_NAMES.get(name)
+    if ref is None:
+        return None
+    forward = r.REFERENCES[ref]
+
+    def safe(*xs: float) -> float:
+        try:
+            return float(forward(*xs))
+        except (ArithmeticError, ValueError):
+            return math.nan
+
+    def raises(xs: list[Array], out: Array, arg: Any) -> Array:
+        return (out != out) & ~functools.reduce(np.logical_or, [x != x for x in xs])
+
+    return Op(elementwise(safe), raises)
 
 
 def _mul_power(c: Array, x: Array, e: Array) -> Array:
@@ -156,6 +193,8 @@ HELPERS: dict[str, Callable[..., Array]] = {
     "where": _where,
     "sign": lambda x: np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0)),  # 0 for NaN, as rules
     "exp": np.exp, "sin": np.sin, "cos": np.cos, "sigmoid": _sigmoid, "power": _power,
+    "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "softplus": _softplus,
+    "tie_share": lambda x, out, *xs: _tie_share(x, out, xs),
     "mul_power": _mul_power, "reciprocal": _reciprocal, "xlogy": _xlogy,
 }
 """rules.py's helpers (by name) on arrays: what ``Arr.symbolic_call`` runs."""

@@ -21,8 +21,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .arrays import OPS, Array, local_grads
+from .arrays import OPS, Array, local_grads, op_for
 
+COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+           "==": np.equal, "!=": np.not_equal}
 Entry = tuple[Any, ...]  # a node of a structure key: ("in", g, i), ("c", hex), (op, arg, parents)
 Blocks = dict[tuple[int, ...], tuple[Array, list[Array]]]  # nodes -> (matrix, its row views)
 
@@ -142,7 +144,7 @@ class Run:
             return self._layer(self.plan.layers[i], i)
         if i in self.plan.maps:
             return self._map(self.plan.maps[i], i)
-        op, xs = OPS.get(e[0]), [self.values[p] for p in e[2]]
+        op, xs = op_for(e[0]), [self.values[p] for p in e[2]]
         if op is None:
             raise TypeError(f"vmap: no array form for the op {e[0]!r}")
         arg = None if e[1] is None else float.fromhex(e[1])
@@ -171,6 +173,18 @@ class Run:
             self.bad |= np.any(op.raises(xs, out, m.arg), axis=0)
         _set_rows(m.nodes, out, self.values, self.blocks)
         return self.values[i]
+
+    def flipped(self, guards: Sequence[tuple[Any, ...]]) -> list[tuple[int, int]]:
+        """(first row, guard index) of each guard, a comparison f made on Values when traced,
+        that comes out otherwise on some row."""
+        out = []
+        for k, (op, a, b, outcome) in enumerate(guards):
+            left, right = (self.values[x] if isinstance(x, int) else float.fromhex(x)
+                           for x in (a, b))
+            rows = np.broadcast_to(COMPARE[op](left, right) != outcome, (self.n,))
+            if rows.any():
+                out.append((int(rows.argmax()), k))
+        return out
 
     def _matrix(self, layer: Layer) -> tuple[Array, Array | None]:
         """(W, b): the weights as a (members x inputs) matrix, and the biases."""

@@ -23,6 +23,7 @@ from typing import Any
 from .compile import Compiled
 from .engine import Value
 from .nary import sum as vsum
+from .tracecheck import flip_error
 
 
 class Vmapped:
@@ -81,20 +82,22 @@ class Vmapped:
         params = [p.data for p in self.params]
         rows = rows if hasattr(rows, "ndim") else list(rows)
         for signature, index, X in _groups(compiled, rows):
-            entries = compiled.structure(signature, X[0].tolist())[1]
+            structure = compiled.structure(signature, X[0].tolist())
+            entries = structure[1]
             key = (id(compiled), signature)
             if key not in self._plans:
                 self._plans[key] = batched.plan(entries)
             run = batched.Run(entries, self._plans[key], params, X)
+            at = lambda i: i if isinstance(index, slice) else int(index[i])  # noqa: B023
             if run.bad.any():
                 first = int(run.bad.argmax())
-                row = first if isinstance(index, slice) else int(index[first])
-                bad.append((row, signature, X[first].tolist()))
+                bad.append((at(first), 0, compiled.unfit_error(
+                    ArithmeticError("an array operation gave inf or NaN"), signature,
+                    [X[first].tolist()])))
+            bad += [(at(i), 1, flip_error(structure, k)) for i, k in run.flipped(structure[2])]
             runs.append((signature, index, run))
-        if bad:
-            _, signature, xs = min(bad, key=lambda b: b[0])
-            error = ArithmeticError("an array operation gave inf or NaN")
-            raise compiled.unfit_error(error, signature, [xs])
+        if bad:  # the first row's: eager mode's error (unfit_error raises it), or a flip
+            raise min(bad, key=lambda b: b[:2])[2]
         return runs
 
 

@@ -206,3 +206,48 @@ def test_relu_of_signed_zeros_and_nan_keeps_eagers_bits():
     rows = [[-0.0], [0.0], [math.nan], [-math.inf], [2.5], [-1e-300]]
     got = vmap(lambda x: x.relu())(rows)
     assert list(map(bits, got)) == [bits(Value(r[0]).relu().data) for r in rows]
+
+
+def test_python_control_flow_that_flips_on_a_row_is_a_trace_error():
+    """As jit: a comparison on a Value is a guard; the first row where it flips is named."""
+    f = lambda x: x * 2.0 if x > 0 else x * 3.0
+    assert vmap(f)([[1.0], [2.0]]).tolist() == [2.0, 4.0]
+    with pytest.raises(autograd.TraceError, match=r"argument 0 > 0.0: True when traced"):
+        vmap(f)([[1.0], [2.0], [-1.0], [-2.0]])
+
+
+def test_max_and_min_with_ties_share_the_gradient_as_eager():
+    w = Value(0.5)
+    f = lambda a, b: autograd.max([a * w, b, 1.0]) + autograd.min([a, b * w])
+    rows = [[2.0, 1.0], [2.0, 2.0], [4.0, 0.5], [-1.0, -3.0], [3.0, 6.0]]
+    autograd.zero_grad([w])
+    expected = [autograd.lift(f(*map(Value, row))) for row in rows]
+    for out in expected:
+        out.backward()
+    grad = w.grad
+    autograd.zero_grad([w])
+    assert vmap(f, params=[w]).backward(rows).tolist() == [out.data for out in expected]
+    assert w.grad == grad
+
+
+def test_a_user_defined_op_runs_row_by_row_with_its_rule():
+    @autograd.op(derivative=lambda x, out: 1.0 / (1.0 + x * x), name="vmap_test_atan")
+    def atan(x: float) -> float:
+        return math.atan(x)
+
+    @autograd.op(derivative=lambda x, out: 0.5 / out, name="vmap_test_root")
+    def root(x: float) -> float:
+        return math.sqrt(x)
+
+    w = Value(1.5)
+    rows = [[0.5], [-2.0], [3.0]]
+    autograd.zero_grad([w])
+    for row in rows:
+        atan(Value(row[0]) * w).backward()
+    grad = w.grad
+    autograd.zero_grad([w])
+    got = vmap(lambda x: atan(x * w), params=[w]).backward(rows)
+    assert got.tolist() == [math.atan(r[0] * 1.5) for r in rows]
+    assert w.grad == pytest.approx(grad, rel=1e-15)
+    with pytest.raises(ValueError, match="op 'vmap_test_root'"):
+        vmap(lambda x: root(x - 1.0))([[2.0], [0.5], [5.0]])
