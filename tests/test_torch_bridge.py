@@ -153,3 +153,9 @@ def test_a_trained_model_keeps_training_the_same_in_pytorch():
     assert_close(flat(nn.to_torch(model)(torch.tensor(X, dtype=torch.float64)).tolist()),
                  flat(module(torch.tensor(X, dtype=torch.float64)).tolist()))
     assert Value(0.0).grad == 0.0
+
+
+def test_to_torch_names_a_layer_type_pytorch_has_no_module_for():
+    model = nn.Sequential(nn.Maxout(2, 3, k=2, seed=0), nn.Layer(3, 1, seed=1))
+    with pytest.raises(ValueError, match=r"cannot express Maxout \(Maxout\(2, 3"):
+        nn.to_torch(model)
