@@ -88,13 +88,13 @@ class Vmapped:
             if key not in self._plans:
                 self._plans[key] = batched.plan(entries)
             run = batched.Run(entries, self._plans[key], params, X)
-            at = lambda i: i if isinstance(index, slice) else int(index[i])  # noqa: B023
             if run.bad.any():
                 first = int(run.bad.argmax())
-                bad.append((at(first), 0, compiled.unfit_error(
+                bad.append((_row(index, first), 0, compiled.unfit_error(
                     ArithmeticError("an array operation gave inf or NaN"), signature,
                     [X[first].tolist()])))
-            bad += [(at(i), 1, flip_error(structure, k)) for i, k in run.flipped(structure[2])]
+            bad += [(_row(index, i), 1, flip_error(structure, k))
+                    for i, k in run.flipped(structure[2])]
             runs.append((signature, index, run))
         if bad:  # the first row's: eager mode's error (unfit_error raises it), or a flip
             raise min(bad, key=lambda b: b[:2])[2]
@@ -123,6 +123,11 @@ def _groups(compiled: Compiled, rows: Any) -> list[tuple[tuple[Any, ...], Any, A
         xss.append(xs)
     return [(sig, np.array(index), np.array(xss, float).reshape(len(index), -1))
             for sig, (index, xss) in groups.items()]
+
+
+def _row(index: Any, i: int) -> int:
+    """The position among all the rows of row i of a group (``index``: a slice for all)."""
+    return i if isinstance(index, slice) else int(index[i])
 
 
 def _scatter(parts: list[tuple[Any, Any]], squeeze: bool) -> Any:

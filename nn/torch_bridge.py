@@ -157,5 +157,5 @@ def _assemble(layers: list[Any]) -> Module:
     model = MLP(len(dense[0].neurons[0].w), [len(d.neurons) for d in dense],
                 activation=hidden.pop() if hidden else "relu",
                 output_activation=dense[-1].activation, dropout=drops.pop() if drops else 0.0)
-    model.layers = dense
+    model.layers[:] = dense
     return model
