@@ -47,14 +47,29 @@ class BatchStep:
     def __call__(self, X: Sequence[Any], y: Sequence[Any],
                  penalty: Callable[[], Value] | None) -> tuple[list[Any], float]:
         """Add the batch objective's gradient to the params' ``grad``: (outputs, mean loss)."""
-        xs = [_row(x) for x in X]
-        static = isinstance(y[0], numbers.Integral)  # a class index: one trace per class
-        rows = [[*x, t if static else float(t)] for x, t in zip(xs, y, strict=True)]
+        xs, rows, static = self._rows(X, y)
         values = self._losses[static].backward(rows, grad=1.0 / len(rows))
         if penalty is not None:
             penalty().backward()
         data_loss = sum(values.tolist()) * (1.0 / len(rows))  # as ``mean``: left to right
         return self._outputs(xs).tolist(), data_loss
+
+    def evaluate(self, X: Sequence[Any], y: Sequence[Any],
+                 metric: Callable[[Sequence[Any], Sequence[Any]], float] | None
+                 ) -> dict[str, float]:
+        """As ``nn.evaluate``: the mean loss (and ``metric``) over (X, y), forward only."""
+        xs, rows, static = self._rows(X, y)
+        result = {"loss": sum(self._losses[static](rows).tolist()) * (1.0 / len(rows))}
+        if metric is not None:
+            result["accuracy"] = metric(self._outputs(xs).tolist(), y)
+        return result
+
+    @staticmethod
+    def _rows(X: Sequence[Any], y: Sequence[Any]) -> tuple[list[list[Any]], list[Any], bool]:
+        """(the inputs as lists, the rows [*x, y], whether the targets are static)."""
+        xs = [_row(x) for x in X]
+        static = isinstance(y[0], numbers.Integral)  # a class index: one trace per class
+        return xs, [[*x, t if static else float(t)] for x, t in zip(xs, y, strict=True)], static
 
 
 def _row(x: Any) -> list[Any]:

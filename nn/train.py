@@ -134,7 +134,7 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
             with gc_paused():  # the engine makes no reference cycles: skip the collector's rescans
                 epoch_loss, outputs, targets = _train_epoch(model, loss, data, optimizer,
                                                             batch_size, penalty, order_rng, step)
-            stats = _epoch_stats(model, loss, metric, test_data, outputs, targets)
+            stats = _epoch_stats(model, loss, metric, test_data, outputs, targets, step)
             for key, value in {"loss": epoch_loss, **stats}.items():
                 history.setdefault(key, []).append(value)
             if schedule is not None:
@@ -149,10 +149,11 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
 
 def _epoch_stats(model: Module, loss: Loss, metric: Metric | None,
                  test_data: Sequence[Sequence[Any]] | None, outputs: list[Any],
-                 targets: list[Any]) -> dict[str, float]:
+                 targets: list[Any], step: BatchStep | None = None) -> dict[str, float]:
     """``metric`` of the epoch's training outputs and, given test data, the test loss/metric."""
     stats = {} if metric is None else {"accuracy": metric(outputs, targets)}
     if test_data is not None:
-        test = evaluate(model, loss, test_data, metric)
+        test = evaluate(model, loss, test_data, metric) if step is None else \
+            step.evaluate(test_data[0], test_data[1], metric)
         stats.update((f"test_{key}", value) for key, value in test.items())
     return stats
