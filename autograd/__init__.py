@@ -21,7 +21,8 @@ from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, max, min, sum
 from .notebook import Explorer, explore
-from .render import RenderError, draw, render, to_dot
+from .render import draw, render, to_dot
+from .rundot import RenderError
 from .userops import Op, op
 from .vmap import Vmapped, vmap
 

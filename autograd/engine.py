@@ -28,6 +28,7 @@ from .backprop import propagate
 from .graph import topological_order
 from .modes import DEPTH, MODE, TRACE, current, enable_grad, gc_paused
 from .rules import NARY, RULES
+from .serialize import copy_value, reduce_value, restore
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
@@ -294,6 +295,16 @@ class Value:
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph."""
         return Value(self.data, self.label)
+
+    # ---- pickle and copy: the graph goes out flat, so any depth works (serialize.py) ----
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return reduce_value(self)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        restore(self, state)
+
+    def __copy__(self) -> Value:
+        return copy_value(self)  # type: ignore[no-any-return]
 
     # ---- as a number: read ``data``, record nothing (see docs/numbers.md) ----
     # ``==`` and ``hash`` stay by identity: graphs, dicts and sets hold nodes, not numbers
