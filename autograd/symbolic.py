@@ -24,7 +24,7 @@ NAMESPACE: dict[str, Any] = {
     "_sin": math.sin, "_cos": math.cos, "_logsumexp": r.logsumexp,
     # backward: the rules' helpers, on floats
     "_sign": r.sign, "_power": r.power, "_reciprocal": r.reciprocal, "_xlogy": r.xlogy,
-    "_mul_power": r.mul_power,
+    "_mul_power": r.mul_power, "_inverse": r.inverse,
 }
 """The only names generated code can see."""
 
@@ -86,6 +86,8 @@ class Sym:
             return const(getattr(r, name)(*(s.const for s in syms)))
         if name == "where":
             return Where(f"{syms[0].text} > 0.0", syms[1], syms[2])
+        if name == "where_le0":
+            return Where(f"{syms[0].text} <= 0.0", syms[1], syms[2])
         if f"_{name}" not in NAMESPACE:
             raise TypeError(f"compile: no code for the rules helper {name!r}")
         return Sym(f"_{name}({', '.join(s.text for s in syms)})")
