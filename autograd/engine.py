@@ -189,6 +189,15 @@ class Value:
     # d/dx ln x = 1/x   (as g / x where 1/x overflows: at subnormal x)
     RULES["log"] = lambda x, out: r.inverse(x)
 
+    def log1p(self) -> Value:
+        """ln(1 + x), exact for tiny x (log(1 - p) is ``(-p).log1p()``); ValueError for x <= -1."""
+        if not self.data > -1 and self.data == self.data:
+            raise ValueError(f"log1p: math domain error: log1p({self.data!r}) needs x > -1")
+        return _unary("log1p", self, math.log1p(self.data))
+
+    # d/dx ln(1 + x) = 1 / (1 + x)
+    RULES["log1p"] = lambda x, out: r.inverse(1 + x)
+
     def sqrt(self) -> Value:
         """Square root; ValueError for x < 0."""
         if self.data < 0:

@@ -19,7 +19,8 @@ from . import rules as r
 NAMESPACE: dict[str, Any] = {
     "__builtins__": {}, "_abs": abs, "_sum": sum, "_inf": math.inf, "_nan": math.nan,
     # forward: the float functions eager mode calls (math's own errors have the same types)
-    "_pow": r.checked_pow, "_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt,
+    "_pow": r.checked_pow, "_exp": math.exp, "_log": math.log, "_log1p": math.log1p,
+    "_sqrt": math.sqrt,
     "_tanh": math.tanh, "_sigmoid": r.sigmoid, "_softplus": r.softplus, "_expm1": math.expm1,
     "_sin": math.sin, "_cos": math.cos, "_logsumexp": r.logsumexp,
     # backward: the rules' helpers, on floats

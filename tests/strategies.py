@@ -66,6 +66,8 @@ OPS = [
     Op("exp", Value.exp, math.exp, math.exp, floats(-20, 20), math.exp, math.exp),
     Op("log", Value.log, math.log, lambda x: 1 / x, floats(1e-2, 100),
        lambda x: -1 / x**2, lambda x: 2 / x**3),
+    Op("log1p", Value.log1p, math.log1p, lambda x: 1 / (1 + x), floats(-0.99, 100),
+       lambda x: -1 / (1 + x) ** 2, lambda x: 2 / (1 + x) ** 3),
     Op("sqrt", Value.sqrt, math.sqrt, lambda x: 0.5 / math.sqrt(x), floats(1e-2, 100),
        lambda x: -0.25 * x**-1.5, lambda x: 0.375 * x**-2.5),
     Op("tanh", Value.tanh, math.tanh, lambda x: _tanh_d(x, 1), floats(-5, 5),
