@@ -12,8 +12,9 @@ from autograd import Value
 from autograd.testing import finite_floats as floats
 
 
-def assert_close(actual: float, expected: float, rel: float = 1e-6, abs_: float = 1e-9) -> None:
-    """Assert two floats agree to a relative or absolute tolerance, with a readable message."""
+def assert_close(actual: float, expected: float, rel: float = 1e-6, abs_: float = 0.0) -> None:
+    """Assert |actual - expected| <= max(rel * max(|actual|, |expected|), abs_): relative
+    only, unless an absolute tolerance is asked for (near 0, where relative means exact)."""
     assert math.isclose(actual, expected, rel_tol=rel, abs_tol=abs_), (
         f"{actual!r} != {expected!r}"
     )
