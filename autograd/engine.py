@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from . import rules as r
 from .backprop import propagate
@@ -308,9 +308,10 @@ class _Quotient(Value):
     __slots__ = ()
 
     def __mul__(self, g: Operand) -> Value:  # Value * _Quotient calls this first (a subclass)
-        return lift(g) / self._b
+        return lift(g) / cast(Value, self._b)
 
-    __rmul__ = __mul__
+    def __rmul__(self, g: Operand) -> Value:
+        return self.__mul__(g)
 
 
 _parents = Value.parents.fget  # the walk calls this for every node: skip the property lookup

@@ -88,7 +88,7 @@ def bce_with_logits(z: Operand, target: Operand) -> Value:
 
 def cross_entropy(logits: Sequence[Operand], target: int) -> Value:
     """-log softmax(z)_t = log sum_j e^{z_j - m} - (z_t - m), m = max z, for a class index."""
-    return -_pick(log_softmax(logits), target)
+    return -lift(_pick(log_softmax(logits), target))
 
 
 def nll(log_probs: Sequence[Operand], target: int) -> Value:

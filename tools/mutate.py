@@ -261,8 +261,9 @@ MUTANTS = [
     _m("bce_with_logits Value target: softplus(z) - t z", "nn/losses.py",
        "return target * (-z).softplus() + (1.0 - target) * z.softplus()",
        "return z.softplus() - z * target", LOSSES),
-    _m("cross_entropy: minus lost", "nn/losses.py", "return -_pick(log_softmax(logits), target)",
-       "return _pick(log_softmax(logits), target)", LOSSES),
+    _m("cross_entropy: minus lost", "nn/losses.py",
+       "return -lift(_pick(log_softmax(logits), target))",
+       "return lift(_pick(log_softmax(logits), target))", LOSSES),
     _m("pick: index n allowed", "nn/losses.py", "not 0 <= index(target) < len(xs)",
        "not 0 <= index(target) <= len(xs)", LOSSES),
     _m("hinge: relu dropped", "nn/losses.py", "(1.0 - lift(score) * target).relu()",
@@ -406,7 +407,7 @@ def run_mutant(mutant: Mutant, copy: Path) -> tuple[Mutant, bool, float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the mutants (all, or those matching ``-k``) and print killed/survived."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("-k", nargs="*", default=[], help="words a mutant's name must contain")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at a time")
