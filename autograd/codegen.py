@@ -70,6 +70,7 @@ FORWARD: dict[str, Callable[[list[str], Any], str]] = {
     "leaky_relu": lambda ps, arg: f"{literal(arg)} * {ps[0]} if {ps[0]} <= 0.0 else {ps[0]}",
     "elu": lambda ps, arg: f"{ps[0]} if {ps[0]} > 0.0 else {literal(arg)} * _expm1({ps[0]})",
     "logsumexp": lambda ps, arg: f"_logsumexp([{', '.join(ps)}])",  # eager's float function
+    "max_shift": lambda ps, arg: f"_max([{', '.join(ps)}])",
     **{op: _call(f"_{op}") for op in CALLS - {"**", "pow"}},
 }
 """op -> the expression computing its value from its parents' expressions (and ``arg``)."""

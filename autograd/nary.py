@@ -72,6 +72,19 @@ def logsumexp(values: Iterable[Operand]) -> Value:
 RULES["logsumexp"] = lambda xs, out: tuple(r.exp(x - out) for x in xs)
 
 
+def max_shift(values: Iterable[Operand]) -> Value:
+    """max x_i as one node whose derivatives are 0: a shift that cancels out of the result it
+    is subtracted from (softmax's max), kept in the graph so that ``jit`` replays it. Not a
+    max to differentiate."""
+    xs, datas = _values(values)
+    out = max(datas)
+    return _nary("max_shift", xs, out, RULES["max_shift"](datas, out))
+
+
+# d/dx_i max_shift = 0: what it shifts, f(z - m) with f(z - m) = f(z), does not depend on m
+RULES["max_shift"] = lambda xs, out: (0.0,) * len(xs)
+
+
 def matvec(rows: Sequence[Sequence[Operand]], xs: Sequence[Operand],
            biases: Sequence[Operand] | None = None) -> list[Value]:
     """``[dot(w, xs, b) for w, b in zip(rows, biases)]``, reading ``xs`` once: a dense layer."""

@@ -21,7 +21,7 @@ RULES: dict[str, Callable[..., Any]] = {}
 Filled in by ``engine.py``, each rule right under its op's forward computation."""
 
 NARY = "nary"  # marker in a node's ``_b`` when its parents and local derivatives are tuples
-NARY_OPS = frozenset({"sum", "dot", "logsumexp"})  # ops whose rule takes all inputs as one sequence
+NARY_OPS = frozenset({"sum", "dot", "logsumexp", "max_shift"})  # rules taking all inputs at once
 
 
 def apply_rule(op: str, inputs: Any, out: Any, arg: Any = None) -> tuple[Any, ...]:

@@ -17,7 +17,7 @@ from typing import Any
 from . import rules as r
 
 NAMESPACE: dict[str, Any] = {
-    "__builtins__": {}, "_abs": abs, "_sum": sum, "_inf": math.inf, "_nan": math.nan,
+    "__builtins__": {}, "_abs": abs, "_sum": sum, "_max": max, "_inf": math.inf, "_nan": math.nan,
     # forward: the float functions eager mode calls (math's own errors have the same types)
     "_pow": r.checked_pow, "_exp": math.exp, "_log": math.log, "_log1p": math.log1p,
     "_sqrt": math.sqrt,

@@ -5,7 +5,8 @@ softmax(z)_i = e^{z_i / T} / sum_j e^{z_j / T}. All three rest on one engine nod
 translation": lse = m + log sum_j e^{z_j - m}, every exponent <= 0), so nothing overflows.
 softmax and log_softmax first subtract m = max_j z_j as a node of the graph, as PyTorch
 does: log softmax(z)_i = (z_i - m) - log sum_j e^{z_j - m}, whose error does not grow with
-the logits (1e16 + 1e16 ties give exactly 1/2). No number read from ``.data`` enters the
+the logits (1e16 + 1e16 ties give exactly 1/2); m is a ``max_shift`` node, whose derivative
+is 0 (the result does not depend on m). No number read from ``.data`` enters the
 graph: ``jit`` traces these exactly.
 
 Temperature ``T`` divides the logits: T -> infinity gives the uniform 1/n, T -> 0 puts all
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 
 import autograd
 from autograd import Operand, Value, lift
+from autograd.nary import max_shift
 
 
 def _checked(logits: Sequence[Operand], temperature: float) -> list[Value]:
@@ -33,23 +35,13 @@ def _checked(logits: Sequence[Operand], temperature: float) -> list[Value]:
     return zs
 
 
-def _max(zs: Sequence[Value]) -> Value:
-    """max z as a node of existing ops: max(m, z) = z + relu(m - z), which is exactly m or z
-    wherever m - z is exact (z and m within a factor 2: ties and near-ties), and within an
-    ulp of the max elsewhere. A node, not a number read from ``.data``: ``jit`` replays it."""
-    m = zs[0]
-    for z in zs[1:]:
-        m = z + (m - z).relu()
-    return m
-
-
-def _shifted(logits: Sequence[Operand], temperature: float) -> list[Value]:
-    """(z_i - m) / T, m = max z: every exponent <= 0 (up to an ulp) and the largest exactly
-    0, so the error of log softmax does not grow with the logits (as PyTorch computes it)."""
+def shifted(logits: Sequence[Operand], temperature: float = 1.0) -> list[Value]:
+    """(z_i - m) / T, m = max z: every exponent <= 0 and the largest exactly 0, so the error
+    of log softmax does not grow with the logits (as PyTorch computes it)."""
     zs = _checked(logits, temperature)
-    m = _max(zs)
-    shifted = [z - m for z in zs]
-    return shifted if temperature == 1.0 else [s / temperature for s in shifted]
+    m = max_shift(zs)  # a node with derivative 0: the result does not depend on m
+    diffs = [z - m for z in zs]
+    return diffs if temperature == 1.0 else [d / temperature for d in diffs]
 
 
 def logsumexp(logits: Sequence[Operand], temperature: float = 1.0) -> Value:
@@ -65,6 +57,6 @@ def softmax(logits: Sequence[Operand], temperature: float = 1.0) -> list[Value]:
 
 def log_softmax(logits: Sequence[Operand], temperature: float = 1.0) -> list[Value]:
     """log softmax: s_i - log sum_j e^{s_j}, s = (z - max z) / T; finite where softmax is 0."""
-    shifted = _shifted(logits, temperature)
-    lse = autograd.logsumexp(shifted)
-    return [s - lse for s in shifted]
+    ss = shifted(logits, temperature)
+    lse = autograd.logsumexp(ss)
+    return [s - lse for s in ss]

@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+import autograd
 from autograd import Operand, Value, dot, lift
 from autograd import sum as vsum
 
-from .functional import log_softmax
+from .functional import shifted
 
 LOG_FLOOR = -100.0  # binary_cross_entropy clamps log(p) here, as PyTorch's BCELoss does
 
@@ -88,7 +89,8 @@ def bce_with_logits(z: Operand, target: Operand) -> Value:
 
 def cross_entropy(logits: Sequence[Operand], target: int) -> Value:
     """-log softmax(z)_t = log sum_j e^{z_j - m} - (z_t - m), m = max z, for a class index."""
-    return -lift(_pick(log_softmax(logits), target))
+    s = shifted(logits)
+    return autograd.logsumexp(s) - _pick(s, target)
 
 
 def nll(log_probs: Sequence[Operand], target: int) -> Value:
