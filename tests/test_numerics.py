@@ -11,6 +11,7 @@ import pytest
 
 import nn
 from autograd import Value, grad, hessian, jit
+from autograd.nary import max_shift
 
 mpmath.mp.dps = 50
 ULP1 = 2.0**-52  # one ulp at 1
@@ -91,6 +92,12 @@ def test_softmax_gradient_agrees_with_mpmath_at_logits_of_1e5(mode):
     grads = [p[i] * (ws[i] - value) for i in range(3)]  # d/dz_i sum_k w_k p_k
     f = lambda *z: sum(w * q for w, q in zip(ws, nn.softmax(list(z)), strict=True))
     check(mode, f, zs, value, grads, rel=8 * ULP1, abs_=4 * ULP1)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_max_shift_is_the_max_with_derivative_zero(mode):
+    check(mode, lambda *z: max_shift(z) * 2.0, [1.0, 3.0, -2.0], 6.0, [0.0, 0.0, 0.0])
+    assert jit(lambda *z: max_shift(z))(5.0, -1.0, 4.0) == 5.0  # replayed, not baked in
 
 
 def test_softmax_stays_exact_when_replayed_far_from_the_traced_point():
