@@ -60,3 +60,10 @@ def test_minus_zero_leaf_grad_keeps_its_sign_at_a_skipped_node():
     w[0].grad = -0.0
     out.backward()
     assert math.copysign(1.0, w[0].grad) == -1.0
+
+
+def test_backward_of_a_leaf_itself_accumulates_like_any_leaf():
+    x = Value(3.0)
+    x.backward()
+    x.backward(2.5)
+    assert x.grad == 3.5

@@ -220,6 +220,19 @@ def test_x_to_the_zero_has_zero_derivatives_everywhere(x):
     assert jit(lambda v: v**0.0).grad(x) == [0.0]
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_pow_derivative_in_the_base_is_zero_at_exponent_zero_even_at_nan(mode):
+    value, (da, db) = MODES[mode](lambda a, b: a**b, [math.nan, 0.0])
+    assert value == 1.0 and da == 0.0 and math.isnan(db)  # nan ** 0 = 1; d/db = a^b ln a
+
+
+@pytest.mark.parametrize("mode", ["eager", "compiled"])  # create_graph: no graph at a pole
+@pytest.mark.parametrize(("x", "slope"), [(-1e-103, math.inf), (1e-103, -math.inf)])
+def test_pow_derivative_past_overflow_has_the_sign_of_odd_powers(mode, x, slope):
+    # d/dx x^-2 = -2 x^-3: x^-2 = 1e206 is finite, x^-3 overflows, to -inf for x < 0
+    assert MODES[mode](lambda v: v**-2.0, [x])[1] == [slope]
+
+
 def test_pow_partials_that_are_nan_have_nan_derivatives():
     h = hessian(lambda a, b: a**b)(-2.0, 2.0)  # d/db a^b = a^b ln a: undefined for a < 0
     assert h[0][0] == 2.0
@@ -239,6 +252,12 @@ def test_relu_derivative_at_nan_is_1_as_pytorch(mode):
     value, (d,) = MODES[mode](lambda v: v.relu(), [math.nan])
     assert math.isnan(value) and d == 1.0
     assert MODES[mode](lambda v: v.relu(), [0.0])[1] == [0.0]
+
+
+@pytest.mark.parametrize("mode", ["eager", "compiled"])
+def test_relu_of_minus_zero_is_plus_zero(mode):
+    value, _ = MODES[mode](lambda v: v.relu() * 1.0, [-0.0])
+    assert math.copysign(1.0, value) == 1.0  # 0.0 for x <= 0: -0.0 gives +0.0
 
 
 def test_elu_second_derivative_at_0_is_0_as_pytorch():
