@@ -60,6 +60,15 @@ def test_fit_zeroes_the_grads_between_batches():
     assert seen == [-2.0, -2.0, -2.0]  # d/dw (w - 1)^2 at w = 0, per batch: not summed
 
 
+def test_fit_trains_in_train_mode_even_from_eval_mode():
+    model = nn.MLP(2, [4, 1], dropout=0.5, seed=0).eval()
+    modes = []
+    loss = lambda out, t: modes.append(model.dropout.training) or nn.mse(out, t)
+    nn.fit(model, loss, ([[1.0, 2.0]], [0.5]), nn.SGD(model.parameters(), 0.01), epochs=2,
+           metric=None, quiet=True)
+    assert modes == [True, True]
+
+
 @pytest.mark.parametrize("start_in_train", [True, False])
 def test_evaluate_leaves_the_mode_as_it_found_it(start_in_train):
     model = nn.MLP(2, [4, 1], dropout=0.5, seed=0).train(start_in_train)
@@ -106,7 +115,27 @@ def test_dropout_drops_with_probability_p_and_scales_the_rest():
     assert abs(len(kept) / 4000 - 0.75) < 0.03
 
 
-# ---- module save ----
+# ---- modules ----
+
+
+class _Tied(nn.Module):
+    """One weight listed three times among the attributes."""
+
+    def __init__(self) -> None:
+        self.w = Value(0.5)
+        self.layers = [self.w, Value(1.5)]
+        self.extra = {"again": self.w}
+
+
+def test_a_shared_parameter_is_listed_saved_and_loaded_once(tmp_path):
+    model = _Tied()
+    assert model.parameters() == [model.w, model.layers[1]]
+    assert list(model.state_dict()) == ["w", "layers.1"]
+    model.save(tmp_path / "tied.json")
+    other = _Tied()
+    other.w.data = 9.0
+    other.load(tmp_path / "tied.json")
+    assert other.extra["again"].data == 0.5
 
 
 def test_resaving_keeps_the_existing_files_permissions(tmp_path):

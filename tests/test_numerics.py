@@ -9,6 +9,7 @@ from collections.abc import Callable
 import mpmath
 import pytest
 
+import autograd
 import nn
 from autograd import Value, grad, hessian, jit
 from autograd.nary import max_shift
@@ -98,6 +99,27 @@ def test_softmax_gradient_agrees_with_mpmath_at_logits_of_1e5(mode):
 def test_max_shift_is_the_max_with_derivative_zero(mode):
     check(mode, lambda *z: max_shift(z) * 2.0, [1.0, 3.0, -2.0], 6.0, [0.0, 0.0, 0.0])
     assert jit(lambda *z: max_shift(z))(5.0, -1.0, 4.0) == 5.0  # replayed, not baked in
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("target", [0, 2])
+def test_the_max_adds_nothing_to_the_gradient(mode, target):
+    # the gradient is exactly p_i - [i = t], p_i = e^{s_i - lse}, s = z - max z, whatever the
+    # float sum of the p_i - [i = t] (here not 0): the max's derivative must be 0, not 1
+    zs = [0.3, -1.2, 2.5, 0.05]
+    s = [z - 2.5 for z in zs]
+    lse = math.log(math.fsum(map(math.exp, s)))
+    p = [math.exp(x - lse) for x in s]
+    assert sum(q - (i == target) for i, q in enumerate(p)) != 0.0
+    grads = MODES[mode](lambda *z: nn.cross_entropy(list(z), target), zs)[1]
+    assert grads == [q - (i == target) for i, q in enumerate(p)]
+
+
+@pytest.mark.parametrize("temperature", [0.5, 2.0, 1.0])
+def test_logsumexp_divides_by_the_temperature(temperature):
+    zs = [1.0, 2.0, -0.5]
+    want = mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(z) / temperature) for z in zs))
+    assert close(nn.logsumexp(zs, temperature).data, want)
 
 
 def test_softmax_stays_exact_when_replayed_far_from_the_traced_point():
@@ -258,6 +280,21 @@ def test_relu_derivative_at_nan_is_1_as_pytorch(mode):
 def test_relu_of_minus_zero_is_plus_zero(mode):
     value, _ = MODES[mode](lambda v: v.relu() * 1.0, [-0.0])
     assert math.copysign(1.0, value) == 1.0  # 0.0 for x <= 0: -0.0 gives +0.0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_kink_conventions_at_zero_in_every_mode(mode):
+    for f, slope in [(lambda v: v.relu(), 0.0), (lambda v: v.leaky_relu(0.25), 0.25),
+                     (abs, 0.0), (lambda v: v.elu(2.0), 2.0)]:
+        assert MODES[mode](f, [0.0])[1] == [slope]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_dead_unit_with_an_infinite_input_still_sends_nan(mode):
+    # relu(w . x + b) at x_0 = -inf: relu' = 0, d/dw_0 = x_0 = -inf, and 0 * inf is NaN (IEEE)
+    f = lambda w0, w1, x0, x1: autograd.dot([w0, w1], [x0, x1], -1.0).relu() * 3.0
+    grads = MODES[mode](f, [1.0, -2.0, -math.inf, 1.5])[1]
+    assert math.isnan(grads[0]) and grads[1] == 0.0
 
 
 def test_elu_second_derivative_at_0_is_0_as_pytorch():
