@@ -5,8 +5,9 @@ softmax(z)_i = e^{z_i / T} / sum_j e^{z_j / T}. All three rest on one engine nod
 translation": lse = m + log sum_j e^{z_j - m}, every exponent <= 0), so nothing overflows.
 softmax and log_softmax first subtract m = max_j z_j as a node of the graph, as PyTorch
 does: log softmax(z)_i = (z_i - m) - log sum_j e^{z_j - m}, whose error does not grow with
-the logits (1e16 + 1e16 ties give exactly 1/2); m is a ``max_shift`` node, whose derivative
-is 0 (the result does not depend on m). No number read from ``.data`` enters the
+the logits (1e16 + 1e16 ties give exactly 1/2); m is an ``autograd.max`` node (its share
+of the gradient is 0 but for rounding: the result does not depend on m). No number read
+from ``.data`` enters the
 graph: ``jit`` traces these exactly.
 
 Temperature ``T`` divides the logits: T -> infinity gives the uniform 1/n, T -> 0 puts all
@@ -22,7 +23,6 @@ from collections.abc import Sequence
 
 import autograd
 from autograd import Operand, Value, lift
-from autograd.nary import max_shift
 
 
 def _checked(logits: Sequence[Operand], temperature: float) -> list[Value]:
@@ -39,7 +39,7 @@ def shifted(logits: Sequence[Operand], temperature: float = 1.0) -> list[Value]:
     """(z_i - m) / T, m = max z: every exponent <= 0 and the largest exactly 0, so the error
     of log softmax does not grow with the logits (as PyTorch computes it)."""
     zs = _checked(logits, temperature)
-    m = max_shift(zs)  # a node with derivative 0: the result does not depend on m
+    m = autograd.max(zs)  # a node: jit replays it (the result does not depend on m)
     diffs = [z - m for z in zs]
     return diffs if temperature == 1.0 else [d / temperature for d in diffs]
 
