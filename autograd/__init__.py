@@ -8,10 +8,12 @@
 [-1.5, 1.0, 0.5]
 """
 
+from . import math as math  # autograd.math; not in __all__: a star import must not shadow math
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
 from .compile import Compiled, TraceError, jit
 from .engine import RULES, Operand, Value, lift, zero_grad
+from .forward import hvp, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
 from .graph import topological_order
@@ -19,7 +21,9 @@ from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, max, min, sum
 from .notebook import Explorer, explore
-from .render import RenderError, draw, render, to_dot
+from .render import draw, render, to_dot
+from .rundot import RenderError
+from .userops import Op, op
 
 __all__ = [
     "RULES",
@@ -29,6 +33,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
+    "Op",
     "Operand",
     "RenderError",
     "TraceError",
@@ -44,14 +49,18 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "hessian",
+    "hvp",
+    "jacfwd",
     "jacobian",
     "jit",
+    "jvp",
     "lift",
     "logsumexp",
     "matvec",
     "max",
     "min",
     "no_grad",
+    "op",
     "render",
     "sum",
     "to_dot",
