@@ -290,7 +290,10 @@ MUTANTS = [
     _m("adam: betas swapped in m", "nn/optim.py", "b1 * self.m[i] + (1 - b1) * g",
        "b1 * self.m[i] + (1 - b2) * g", OPTIM),
     _m("optimizer: tied parameters stepped twice", "nn/optim.py",
-       "list({id(p): p for p in params}.values())", "list(params)", OPTIM),
+       "list({id(p): p for p in params}.values())", "list(params)", OPTIM,
+       equivalent="step computes every update before it sets any, so each copy of a tied "
+       "parameter gets the same update from the same value, gradient and state, and the "
+       "copies write the same number (keeping one copy saves the work and the state)"),
     _m("LinearLR: min dropped", "nn/optim.py", "* min(k, self.total) / self.total",
        "* k / self.total", OPTIM),
     _m("StepLR: k // step_size off by one", "nn/optim.py", "self.gamma ** (k // self.step_size)",
