@@ -149,3 +149,15 @@ def assert_grads_match(f: Callable[[], Value], params: list[Value], eps: float =
         assert math.isclose(p.grad, numeric, rel_tol=rel, abs_tol=abs_), (
             f"parameter {i}: analytic {p.grad!r} != numeric {numeric!r}"
         )
+
+
+def optimizer_steps(opt_factory: Callable, grads: list[float], w0: float = 1.0) -> list[float]:
+    """The parameter after each step of ``opt_factory([w])``, fed the gradients one by one."""
+    w = Value(w0)
+    opt = opt_factory([w])
+    seen = []
+    for g in grads:
+        w.grad = g
+        opt.step()
+        seen.append(w.data)
+    return seen

@@ -9,6 +9,7 @@ import pytest
 
 import nn
 from autograd import Value
+from tests.strategies import optimizer_steps
 
 # gradients that change sign and scale: tiny (eps matters in Adam), ordinary, huge
 GRADIENTS = {
@@ -20,14 +21,7 @@ GRADIENTS = {
 
 def _steps(opt_factory, grads, w0=0.75):
     """The parameter after each step, feeding the given gradients one by one."""
-    w = Value(w0)
-    opt = opt_factory([w])
-    seen = []
-    for g in grads:
-        w.grad = g
-        opt.step()
-        seen.append(w.data)
-    return seen
+    return optimizer_steps(opt_factory, grads, w0)
 
 
 def _adam_by_hand(grads, w, lr, b1, b2, eps, wd):
