@@ -26,6 +26,7 @@ from .rules import RULES
 from .rundot import RenderError
 from .tracecheck import TraceError
 from .userops import Op, op
+from .vmap import Vmapped, vmap
 
 __all__ = [
     "RULES",
@@ -40,6 +41,7 @@ __all__ = [
     "RenderError",
     "TraceError",
     "Value",
+    "Vmapped",
     "__version__",
     "detect_anomaly",
     "dot",
@@ -69,5 +71,6 @@ __all__ = [
     "to_html",
     "topological_order",
     "value_and_grad",
+    "vmap",
     "zero_grad",
 ]
