@@ -10,6 +10,7 @@
 
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
+from .clash import NameClashWarning, warn_if_clashing
 from .compile import Compiled, TraceError, jit
 from .engine import RULES, Operand, Value, lift, zero_grad
 from .functional import grad, hessian, jacobian, value_and_grad
@@ -27,6 +28,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
+    "NameClashWarning",
     "Operand",
     "RenderError",
     "TraceError",
@@ -54,3 +56,5 @@ __all__ = [
     "value_and_grad",
     "zero_grad",
 ]
+
+warn_if_clashing()  # HIPS autograd merged into this folder breaks both: say so at import
