@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from ._version import __version__
 from .engine import Value
 from .html import to_html
 from .parse import FUNCTIONS, ExpressionError, bind, evaluate
@@ -22,6 +23,7 @@ EXAMPLE = 'python -m autograd draw "log(1/(exp(-(x*w+b))+1))" x=2 w=-3 b=6 -o gr
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograd", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"scalar-autograd {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     draw = commands.add_parser(
         "draw", help="evaluate an expression, print gradients, draw its graph",

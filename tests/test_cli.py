@@ -108,6 +108,13 @@ def test_math_errors_exit_1(capsys):
     assert "log" in capsys.readouterr().err
 
 
+def test_version_is_the_package_version():
+    import autograd
+
+    done = run("--version")
+    assert done.returncode == 0 and done.stdout == f"scalar-autograd {autograd.__version__}\n"
+
+
 def test_help():
     done = run("draw", "--help")
     assert done.returncode == 0 and "NAME=NUMBER" in done.stdout and "leaky_relu" in done.stdout

@@ -103,6 +103,11 @@ def test_the_unpacked_sdist_passes_its_tests_against_the_installed_wheel(dists, 
     where = _run(python, "-c", "import autograd, nn; print(autograd.__file__, nn.__version__)",
                  cwd=tmp_path)
     assert str(tmp_path / "venv") in where and autograd.__version__ in where
+    version = _run(python, "-m", "autograd", "--version", cwd=tmp_path)
+    assert version == f"scalar-autograd {autograd.__version__}\n"
+    drawn = _run(python, "-m", "autograd", "draw", "x*w+b", "x=2", "w=-3", "b=6", "-o", "g.dot",
+                 cwd=tmp_path)
+    assert "dL/dw = 2" in drawn and "->" in (tmp_path / "g.dot").read_text()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     collected = _run(python, "-m", "pytest", "--collect-only", "-q", cwd=project, env=env)
     assert " error" not in collected and "tests collected" in collected.splitlines()[-1]
