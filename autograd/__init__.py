@@ -17,7 +17,7 @@ from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
 from .graph import topological_order
 from .html import to_html
-from .modes import gc_paused, no_grad
+from .modes import enable_grad, gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, sum
 from .render import RenderError, draw, render, to_dot
 
@@ -37,6 +37,7 @@ __all__ = [
     "detect_anomaly",
     "dot",
     "draw",
+    "enable_grad",
     "gc_paused",
     "grad",
     "gradcheck",

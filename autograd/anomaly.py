@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import os
 import traceback
+import weakref
 from types import TracebackType
 from typing import Any
 
-from . import engine
+from . import modes
 
 _HERE = os.path.dirname(os.path.abspath(__file__))  # frames in the library are not the user's
 
@@ -36,17 +37,18 @@ class detect_anomaly:  # noqa: N801 - a context manager named like torch's
     """Within this block the first NaN or infinity made by an op raises ``AnomalyError``.
 
     Off by default and free when off: the engine only takes its checked path while a
-    ``detect_anomaly`` block is open. Nodes made inside the block remember where in
-    your code they were created, and backward errors name that place.
+    ``detect_anomaly`` block is open, in this thread or task only (others are not slowed).
+    Nodes made inside the block remember where in your code they were created, and backward
+    errors name that place; the block holds no node alive (it keeps each origin only as
+    long as its node lives).
     """
 
     def __init__(self) -> None:
-        self._origins: dict[int, tuple[Any, str]] = {}
-        self._saved: list[Any] = []
+        self._origins: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+        self._tokens: list[Any] = []
 
     def __enter__(self) -> detect_anomaly:
-        self._saved.append(engine._Mode.anomaly)
-        engine._set_mode(engine._Mode.record, self)
+        self._tokens.append(modes.set_mode(modes.current().record, self))
         return self
 
     def __exit__(
@@ -55,14 +57,12 @@ class detect_anomaly:  # noqa: N801 - a context manager named like torch's
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        engine._set_mode(engine._Mode.record, self._saved.pop())
-        if not self._saved:
-            self._origins.clear()
+        modes.MODE.reset(self._tokens.pop())
 
     def forward(self, node: Any) -> None:
         """Remember where ``node`` was made; raise if its value is not finite."""
         where = _user_frame()
-        self._origins[id(node)] = (node, where)  # the node is kept alive, so its id stays unique
+        self._origins[node] = where
         if not math.isfinite(node.data):
             raise AnomalyError(
                 f"forward: {_describe(node)} produced {node.data!r}\n  created at {where}"
@@ -73,7 +73,7 @@ class detect_anomaly:  # noqa: N801 - a context manager named like torch's
         value = getattr(contribution, "data", contribution)
         if math.isfinite(value):
             return
-        origin = self._origins.get(id(node), (None, "outside detect_anomaly"))[1]
+        origin = self._origins.get(node, "outside detect_anomaly")
         upstream = getattr(node.grad, "data", node.grad)
         raise AnomalyError(
             f"backward: {_describe(node)} gave gradient {value!r} to its input "

@@ -25,7 +25,7 @@ from typing import Any, Union
 from . import rules as r
 from .backprop import propagate
 from .graph import topological_order
-from .modes import enable_grad, gc_paused
+from .modes import MODE, current, enable_grad, gc_paused
 from .rules import NARY, RULES
 
 Number = Union[int, float]
@@ -56,7 +56,7 @@ class Value:
     drawings and messages.
     """
 
-    __slots__ = ("_a", "_b", "_da", "_db", "data", "grad", "label", "op")
+    __slots__ = ("__weakref__", "_a", "_b", "_da", "_db", "data", "grad", "label", "op")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -275,11 +275,12 @@ class Value:
             if node._a is not None:
                 node.grad = 0.0
         self.grad = self.grad + seed if self._a is None else seed
+        anomaly = current().anomaly
         if create_graph:  # the pass is a graph even inside no_grad
             with enable_grad():
-                propagate(reversed(order), create_graph, _Mode.anomaly)
+                propagate(reversed(order), create_graph, anomaly)
         else:
-            propagate(reversed(order), create_graph, _Mode.anomaly)
+            propagate(reversed(order), create_graph, anomaly)
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph."""
@@ -305,21 +306,8 @@ def zero_grad(values: Iterable[Value]) -> None:
 # ---- building nodes and applying the chain rule: the engine's speed tricks live here ----
 
 
-class _Mode:
-    """Global switches: ``record`` is off under no_grad; ``anomaly`` is set by detect_anomaly."""
-
-    record = True
-    anomaly: Any = None
-
-
-_plain = True  # recording, no anomaly hook: the fast path below applies
+_mode = MODE.get  # None while ops record plainly (per thread and task): the fast path below
 _new = object.__new__
-
-
-def _set_mode(record: bool, anomaly: Any) -> None:
-    global _plain
-    _Mode.record, _Mode.anomaly = record, anomaly
-    _plain = record and anomaly is None
 
 
 def _node(op: str, data: float, a: Any, b: Any, da: Any, db: Any) -> Value:
@@ -337,7 +325,7 @@ def _node(op: str, data: float, a: Any, b: Any, da: Any, db: Any) -> Value:
 
 
 def _unary(op: str, x: Value, out: float, arg: Any = None) -> Value:
-    if not _plain:
+    if _mode() is not None:
         return _record(op, (x,), out, arg)
     rule = RULES[op]
     v = _new(Value)  # _node's stores, written out here and in _binary: one call less per node
@@ -353,7 +341,7 @@ def _unary(op: str, x: Value, out: float, arg: Any = None) -> Value:
 
 
 def _binary(op: str, a: Value, b: Value, out: float) -> Value:
-    if not _plain:
+    if _mode() is not None:
         return _record(op, (a, b), out, None)
     v = _new(Value)
     v.data = out
@@ -367,14 +355,15 @@ def _binary(op: str, a: Value, b: Value, out: float) -> Value:
 
 
 def _nary(op: str, xs: tuple[Value, ...], out: float, local: Sequence[float]) -> Value:
-    if not _plain:
+    if _mode() is not None:
         return _record(op, xs, out, None)
     return _node(op, out, xs, NARY, local, None)
 
 
 def _record(op: str, parents: tuple[Value, ...], out: float, arg: Any) -> Value:
     """The slow path: no_grad makes a leaf; anomaly mode checks and remembers the node."""
-    if not _Mode.record:
+    mode = current()
+    if not mode.record:
         return _node("", out, None, None, None, None)
     local = r.apply_rule(op, [p.data for p in parents], out, arg)
     if op in r.NARY_OPS:
@@ -383,6 +372,6 @@ def _record(op: str, parents: tuple[Value, ...], out: float, arg: Any) -> Value:
         node = _node(op, out, parents[0], parents[1], local[0], local[1])
     else:
         node = _node(op, out, parents[0], None, local[0], arg)
-    if _Mode.anomaly is not None:
-        _Mode.anomaly.forward(node)
+    if mode.anomaly is not None:
+        mode.anomaly.forward(node)
     return node

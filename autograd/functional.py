@@ -20,36 +20,20 @@ reaches ``f`` as an argument; else its result is a number, as in JAX.)
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .engine import Value
 from .graph import topological_order
-from .modes import enable_grad
+from .modes import DEPTH, transforming
 
 Fn = Callable[..., Any]
 Argnums = int | Sequence[int]
 
 
-_depth = 0  # transforms now running their f: an inner one keeps its graph for them
-
-
 def _traced(args: Sequence[Any]) -> bool:
     """Return Values with their graph (not numbers): Value arguments, or an outer transform."""
-    return _depth > 0 or any(isinstance(a, Value) for a in args)
-
-
-@contextmanager
-def _transform() -> Iterator[None]:
-    """Record the graph (even inside no_grad), and tell inner transforms we are running."""
-    global _depth
-    _depth += 1
-    try:
-        with enable_grad():  # a transform differentiates even inside no_grad
-            yield
-    finally:
-        _depth -= 1
+    return DEPTH.get() > 0 or any(isinstance(a, Value) for a in args)
 
 
 def _inputs(args: Sequence[Any]) -> list[Value]:
@@ -117,7 +101,7 @@ def value_and_grad(f: Fn, argnums: Argnums = 0) -> Fn:
     def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
         traced = _traced(args)
         nums = _argnums(argnums, len(args))
-        with _transform():
+        with transforming():
             xs = _inputs(args)
             out = _scalar_output(f, xs)
             [row] = _jacobian_rows([out], [xs[i] for i in nums], create_graph=traced)
@@ -138,7 +122,7 @@ def jacobian(f: Fn) -> Fn:
 
     def jacobian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)
-        with _transform():
+        with transforming():
             xs = _inputs(args)
             outs = _outputs(f(*xs))
             rows = _jacobian_rows(outs, xs, create_graph=traced)
@@ -152,7 +136,7 @@ def hessian(f: Fn) -> Fn:
 
     def hessian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)
-        with _transform():
+        with transforming():
             xs = _inputs(args)
             out = _scalar_output(f, xs)
             [grads] = _jacobian_rows([out], xs, create_graph=True)

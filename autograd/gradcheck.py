@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 
 from .engine import Value
 from .functional import hessian
+from .modes import enable_grad
 from .report import GradcheckError, GradcheckResult, GradcheckRow, GradcheckWarning
 
 __all__ = ["GradcheckError", "GradcheckResult", "GradcheckRow", "GradcheckWarning", "gradcheck",
@@ -81,6 +82,12 @@ def gradgradcheck(f: Function, inputs: Sequence[float], *, eps: float = 1e-6, at
 
 def _check(order: int, f: Function, inputs: Sequence[float], eps: float,
            atol: float, rtol: float, raise_exception: bool) -> GradcheckResult:
+    with enable_grad():  # a check inside no_grad still needs f's graph
+        return _finish(_result(order, f, inputs, eps, atol, rtol), raise_exception)
+
+
+def _result(order: int, f: Function, inputs: Sequence[float], eps: float,
+            atol: float, rtol: float) -> GradcheckResult:
     xs, labels = _prepare(f, inputs, eps, atol, rtol)
     vs, out = _forward(f, xs, labels)
     if order == 1:
@@ -100,7 +107,7 @@ def _check(order: int, f: Function, inputs: Sequence[float], eps: float,
         f"f returned a {type(out).__name__}, not a Value: a constant, with analytic gradient 0"
     )
     kind = "gradcheck" if order == 1 else "gradgradcheck"
-    return _finish(GradcheckResult(kind, rows, eps, atol, rtol, note), raise_exception)
+    return GradcheckResult(kind, rows, eps, atol, rtol, note)
 
 
 def _finish(result: GradcheckResult, raise_exception: bool) -> GradcheckResult:

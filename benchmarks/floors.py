@@ -105,9 +105,9 @@ def w2_loops(n: int) -> tuple[float, float]:
 
 
 class Bare:
-    """A node with nothing but ``Value``'s eight slots: no methods, no math."""
+    """A node with nothing but ``Value``'s slots: no methods, no math."""
 
-    __slots__ = ("_a", "_b", "_da", "_db", "data", "grad", "label", "op")
+    __slots__ = ("__weakref__", "_a", "_b", "_da", "_db", "data", "grad", "label", "op")
 
 
 def w2_objects(n: int) -> float:

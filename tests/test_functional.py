@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, functional, grad, hessian, jacobian, no_grad, value_and_grad
+from autograd import Value, grad, hessian, jacobian, modes, no_grad, value_and_grad
 from autograd.testing import expressions
 from tests.strategies import OP_IDS, OPS, assert_close, central_difference, floats
 
@@ -182,7 +182,7 @@ def test_inner_grad_of_an_outer_input_is_differentiated_too():
     # d/dx [x * d/dy (x y)] = d/dx x^2 = 2x; d/dx [d/dy (x y^2) at y = x] = d/dx 2x^2 = 4x
     assert grad(lambda x: x * grad(lambda y: x * y)(1.0))(2.0) == 4.0
     assert grad(lambda x: grad(lambda y: x * y * y)(x))(3.0) == 12.0
-    assert functional._depth == 0  # and the transforms left no trace
+    assert modes.DEPTH.get() == 0  # and the transforms left no trace
 
 
 def test_outputs_that_are_neither_values_nor_numbers_are_type_errors():
