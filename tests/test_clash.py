@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 import autograd
-from autograd.clash import NameClashWarning, find_clash
+from autograd.clash import find_clash
 
 PACKAGE = Path(autograd.__file__).resolve().parent
-IMPORT = "import warnings; warnings.simplefilter('error'); import autograd"
+IMPORT = "import autograd"  # Python's default warning filters: the warning must show
 
 
 def _site(tmp_path: Path, record: str | None, name: str = "autograd-1.7.0.dist-info") -> Path:
@@ -33,7 +33,7 @@ def _import(site: Path) -> subprocess.CompletedProcess[str]:
 def test_hips_autograd_in_the_same_folder_warns_at_import(tmp_path):
     site = _site(tmp_path, "autograd/__init__.py,,\nautograd/core.py,,\n")
     result = _import(site)
-    assert result.returncode != 0
+    assert result.returncode == 0
     assert "NameClashWarning: HIPS autograd 1.7.0 is installed in the same folder" in result.stderr
     assert "pip uninstall autograd scalar-autograd" in result.stderr
 
@@ -47,9 +47,6 @@ def test_metadata_without_a_file_list_still_counts(tmp_path):
 def test_a_distribution_elsewhere_or_another_name_is_no_clash(tmp_path):
     site = _site(tmp_path, "other_pkg/__init__.py,,\n")  # owns nothing in autograd/
     assert find_clash(site / "autograd") is None
-    assert _import(site).returncode == 0
+    result = _import(site)
+    assert result.returncode == 0 and result.stderr == ""
     assert find_clash(PACKAGE) is None  # this environment: no HIPS autograd
-
-
-def test_the_warning_is_shown_by_default():
-    assert issubclass(NameClashWarning, RuntimeWarning)  # ImportWarning is hidden by default
