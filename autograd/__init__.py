@@ -18,13 +18,15 @@ from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradch
 from .graph import topological_order
 from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
-from .nary import dot, logsumexp, matvec, sum
+from .nary import dot, logsumexp, matvec, max, min, sum
+from .notebook import Explorer, explore
 from .render import RenderError, draw, render, to_dot
 
 __all__ = [
     "RULES",
     "AnomalyError",
     "Compiled",
+    "Explorer",
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
@@ -38,6 +40,7 @@ __all__ = [
     "dot",
     "draw",
     "enable_grad",
+    "explore",
     "gc_paused",
     "grad",
     "gradcheck",
@@ -48,6 +51,8 @@ __all__ = [
     "lift",
     "logsumexp",
     "matvec",
+    "max",
+    "min",
     "no_grad",
     "render",
     "sum",

@@ -4,8 +4,9 @@
 node's ``grad`` to its parents through the local derivatives stored in the forward pass.
 With ``create_graph`` it recomputes those local derivatives with the op's rule on Values,
 so the gradient pass is itself a graph (higher-order derivatives). One shortcut: an n-ary
-node (``sum``, ``dot``, ``logsumexp``) with grad +-0 and a finite value sends no terms (each
-would be +-0); only a leaf ``grad`` set to -0.0 can tell: it stays -0.0, not +0.0.
+node (``sum``, ``dot``, ``logsumexp``, ``max``, ``min``) with grad +-0 and a finite value
+sends no terms (each would be +-0); only a leaf ``grad`` set to -0.0 can tell: it stays
+-0.0, not +0.0.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def propagate(nodes: Iterable[Any], create_graph: bool, anomaly: Any = None) -> 
         if b is None:
             a.grad += g * v._da
         elif b is NARY:
-            # speed: behind a dead ReLU g is +-0. If the value is finite, so is every d (1, a
+            # speed: behind a dead ReLU g is +-0. If the value is finite, so is every d (1, 1/k, a
             # factor of the finite dot, or e^{x_i - out} <= 1), every term g * d is +-0 and
             # adding it changes no grad (a sum from +0.0 is never -0.0): skip them, as compiled
             if g or v.data - v.data:

@@ -28,8 +28,10 @@ from .schedule import (
     Sinks,
     chain_sum,
     function_source,
+    guard_lines,
     rename,
     schedule,
+    used_by_root,
     value_and_grad_source,
 )
 from .symbolic import ONE, Sym, Where, as_sym, const, literal, product
@@ -43,7 +45,8 @@ LEAF_BATCH = 8  # a leaf adds up to this many terms per statement: fewer loads a
 GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard``)
 # ops whose every local derivative is finite where their value is: a * b, w . x + b (a finite
 # sum of finite products; an inf or NaN term makes it inf or NaN, compensated too), logsumexp
-VALUE_BOUNDS = frozenset({"*", "dot", "logsumexp"})  # (e^{x_i - out} <= 1 for a finite out)
+# (e^{x_i - out} <= 1 for a finite out), max and min (1/k or 0 always)
+VALUE_BOUNDS = frozenset({"*", "dot", "logsumexp", "max", "min"})
 SUMS, PRODUCTS = frozenset({"+", "-", "sum"}), frozenset({"*", "/"})
 GUARDED_OPS = VALUE_BOUNDS | SUMS  # their local derivatives: finite constants
 CALLS = frozenset({"**", "pow", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin",
@@ -70,6 +73,8 @@ FORWARD: dict[str, Callable[[list[str], Any], str]] = {
     "leaky_relu": lambda ps, arg: f"{literal(arg)} * {ps[0]} if {ps[0]} <= 0.0 else {ps[0]}",
     "elu": lambda ps, arg: f"{ps[0]} if {ps[0]} > 0.0 else {literal(arg)} * _expm1({ps[0]})",
     "logsumexp": lambda ps, arg: f"_logsumexp([{', '.join(ps)}])",  # eager's float function
+    "max": lambda ps, arg: f"_max([{', '.join(ps)}])",
+    "min": lambda ps, arg: f"_min([{', '.join(ps)}])",
     **{op: _call(f"_{op}") for op in CALLS - {"**", "pow"}},
 }
 """op -> the expression computing its value from its parents' expressions (and ``arg``)."""
@@ -107,7 +112,8 @@ def _compensated(name: str, terms: list[str]) -> list[str]:
 
 
 def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
-             unit_seed: bool = False, loop: bool = False, fresh: bool = False) -> str:
+             unit_seed: bool = False, loop: bool = False, fresh: bool = False,
+             guards: tuple[Any, ...] = ()) -> str:
     """Source of ``forward(A0, A1, ...)``, or of ``value_and_grad(A0, ..., s, G)`` if any ``wrt``.
 
     ``A<g>`` holds the floats of input group g; ``s`` is d(loss)/d(output) (backward's
@@ -116,26 +122,30 @@ def generate(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, 
     (value, new G). With ``loop`` the last argument is a sequence of rows for the last group,
     run one after the other, and the function returns ([value of each row], new G). With
     ``fresh`` (not with ``loop``) the incoming gradients are all +0.0: there is no ``G``
-    argument, and the new gradients are returned as a list.
+    argument, and the new gradients are returned as a list. ``guards`` (``(op, left, right,
+    outcome)``, a side an entry's index or a float hex) are checked first: one that comes
+    out otherwise calls ``_flipped(its index)``.
     """
     syms = [const(float.fromhex(e[1])) if e[0] == "c" else Sym(f"v{i}")
             for i, e in enumerate(entries)]
     seed = const(1.0) if unit_seed else Sym("s")
     fresh = fresh and not loop
+    checks = guard_lines(guards, [sym.text for sym in syms])
     users, backward, wanted = _users(entries), [], []
     if any(wrt):
-        backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users)
-    forward = _forward(entries, syms, {*NAME.findall("\n".join(backward))}, users)
+        backward, wanted = _backward(sizes, wrt, entries, syms, seed, fresh, users, bool(guards))
+    forward = _forward(entries, syms, {*NAME.findall("\n".join(checks + backward))}, users)
     names = [["_"] * n for n in sizes]
     for i, e in enumerate(entries):
         if e[0] == "in":
             names[e[1]][e[2]] = syms[i].text
     unpack = {g: f"{', '.join(group)}, = A{g}" for g, group in enumerate(names) if group}
     if not any(wrt):
-        body = [*unpack.values(), *(line for node in forward for line in node)]
+        lines = schedule(entries, forward, checks) if checks else \
+            [line for node in forward for line in node]
         args = ", ".join(f"A{g}" for g in range(len(sizes)))
-        return function_source(f"forward({args})", [], body, syms[-1].text)
-    body = schedule(entries, forward, backward)
+        return function_source(f"forward({args})", [], [*unpack.values(), *lines], syms[-1].text)
+    body = schedule(entries, forward, checks + backward)
     return value_and_grad_source(len(sizes), unpack, body, syms[-1].text, wanted, loop, fresh)
 
 
@@ -188,11 +198,14 @@ def _inline(entries: tuple[Any, ...], forward: list[list[str]], needed: set[str]
 
 
 def _backward(sizes: tuple[int, ...], wrt: tuple[bool, ...], entries: tuple[Any, ...],
-              syms: list[Sym], seed: Sym, fresh: bool, users: list[list[int]]
-              ) -> tuple[list[str], list[str]]:
+              syms: list[Sym], seed: Sym, fresh: bool, users: list[list[int]],
+              guarded: bool = False) -> tuple[list[str], list[str]]:
     """Backward statements in eager order, and the wanted inputs' gradients (names, or with
-    ``fresh`` expressions: a gradient of one statement on inputs only is returned directly)."""
+    ``fresh`` expressions: a gradient of one statement on inputs only is returned directly).
+    ``guarded``: some entries are only compared by guards, not used by the root."""
     slots, leaf, need = _leaves(sizes, wrt, entries)
+    if guarded:  # no gradient flows through a node the root does not use
+        need = [n and used for n, used in zip(need, used_by_root(entries), strict=True)]
     inplace, starts = _accumulated(entries, leaf, need, users)
     sinks = Sinks({**inplace, **leaf}, len(entries), set(leaf) if fresh else None)
     sinks.terms[-1].append(seed)  # the root's grad

@@ -9,11 +9,16 @@ of a zero gradient may differ where a leaf's incoming ``grad`` is -0.0, and a Na
 Programs are cached by the graph's *structure* (ops, constant parameters, parent wiring and
 the values of constants), so tracing the same structure again reuses the same code.
 
-What tracing cannot see: Python control flow that depends on the data. ``if x.data > 0:``
-takes one branch at trace time and that branch is baked in; so is the data of any leaf that
-is neither an argument nor in ``params`` (it becomes a constant). Kinks inside ops are fine:
-``relu``, ``abs`` and friends generate a conditional. ``check=True`` guards the rest: every
-call also runs ``f`` in eager mode and raises ``TraceError`` if the graph or a number differs.
+Python control flow on a Value (``if x > 0:``, Python's ``max(a, b)``) is recorded while f is
+traced (``modes.TRACE``): each comparison that depends on an input becomes a guard, part of
+the structure key, checked first by the generated code; a call where one comes out otherwise
+raises ``TraceError`` (no re-trace: see docs/numbers.md). Converting a traced Value to a
+float (``float(v)``, ``math.exp(v)``) is a TypeError. What tracing cannot see: control flow
+on numbers read from ``.data`` (``if x.data > 0:`` takes one branch at trace time and that
+branch is baked in), and the data of any leaf that is neither an argument nor in ``params``
+(it becomes a constant). Kinks inside ops are fine: ``relu``, ``abs``, ``max`` and friends
+generate a conditional. ``check=True`` guards the rest: every call also runs ``f`` in eager
+mode and raises ``TraceError`` if the graph or a number differs.
 
 The name ``jit`` (as in ``jax.jit``, which has the same trace-once contract) avoids shadowing
 the builtin ``compile`` on ``from autograd import *``.
@@ -27,30 +32,43 @@ from typing import Any
 
 from .codegen import generate
 from .engine import Value, lift
-from .graph import topological_order
-from .modes import enable_grad, gc_paused
+from .modes import TRACE, enable_grad, gc_paused
 from .symbolic import NAMESPACE
-from .tracecheck import TraceError, difference, eager_result, same, unfit
+from .tracecheck import (
+    Flipped,
+    TraceError,
+    difference,
+    eager_result,
+    flip_error,
+    guarded_order,
+    same,
+    unfit,
+)
 
-Key = tuple  # (group sizes, wrt flags, node entries, unit seed, loop, fresh): generate's args
+Key = tuple  # generate's args: (sizes, wrt flags, entries, unit seed, loop, fresh, guards)
 CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
 _CACHE: dict[Key, Program] = {}
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
 
 
-def structure_key(root: Value, groups: Sequence[Sequence[Value]]) -> tuple[tuple, tuple]:
-    """(group sizes, node entries) of the graph of ``root`` with ``groups`` as its inputs.
+def structure_key(root: Value, groups: Sequence[Sequence[Value]],
+                  comparisons: Sequence[tuple[Any, ...]] = ()) -> tuple[tuple, tuple, tuple]:
+    """(group sizes, node entries, guards) of the graph of ``root`` with ``groups`` as inputs.
 
     Entries, in topological order: ``("in", group, index)``, ``("c", float hex)`` for a leaf
     or a subgraph that depends on no input (folded to its value), ``(op, arg hex, parents)``.
+    ``comparisons`` are those f made on Values while traced (``modes.TRACE``); each that
+    depends on an input is a guard ``(op, left, right, outcome)``, a side being the index of
+    its node's entry (the node joins the entries if the root does not depend on it) or the
+    float hex of a number.
     """
     slots = {id(v): (g, i) for g, vs in enumerate(groups) for i, v in enumerate(vs)}
     if len(slots) != sum(map(len, groups)):
         raise ValueError("compile: the same Value is given as two inputs")
     index: dict[int, int] = {}
-    entries: list[tuple] = []
+    entries: list[tuple[Any, ...]] = []
     constant = []  # per entry: does it depend on no input
-    for node in topological_order(root, lambda n: () if id(n) in slots else n.parents):
+    for node in guarded_order(root, comparisons, lambda n: () if id(n) in slots else n.parents):
         index[id(node)] = len(entries)
         if id(node) in slots:
             entries.append(("in", *slots[id(node)]))
@@ -63,7 +81,12 @@ def structure_key(root: Value, groups: Sequence[Sequence[Value]]) -> tuple[tuple
             entries.append((node.op, arg, parents))
         else:  # a leaf, or computed from constants only: its value is all that matters
             entries.append(("c", node.data.hex()))
-    return tuple(map(len, groups)), tuple(entries)
+    def side(x: Any) -> int | str:  # a compared Value's entry, or a number's float hex
+        return index[id(x)] if isinstance(x, Value) else float(x).hex()
+
+    guards = tuple((op, side(a), side(b), outcome) for op, a, b, outcome in comparisons
+                   if not all(isinstance(s, str) or constant[s] for s in (side(a), side(b))))
+    return tuple(map(len, groups)), tuple(entries), guards
 
 
 class Program:
@@ -115,7 +138,7 @@ class Compiled:
         self.f, self.params, self.check, self.static = f, list(params), check, set(static)
         self.traces = 0  # how many times f was traced (once per call signature)
         self.program: Program | None = None  # the program of the last call
-        self._structures: dict[tuple, tuple[tuple, tuple]] = {}  # signature -> (sizes, nodes)
+        self._structures: dict[tuple, tuple[tuple, tuple, tuple]] = {}  # -> (sizes, nodes, guards)
         self._programs: dict[tuple, Program] = {}  # (signature, wrt, unit seed, loop)
 
     def __call__(self, *args: Any) -> float:
@@ -152,6 +175,8 @@ class Compiled:
             fn = self._program(signature, xs[0], PARAMS, grad == 1.0, loop=True).fn
             try:
                 done, grads = fn(data, xs, float(grad), grads)
+            except Flipped as flip:
+                raise flip_error(self._structures[signature], flip.guard) from None
             except (ArithmeticError, ValueError) as error:
                 raise self._unfit(error, signature, xs) from error
             values += done
@@ -187,6 +212,8 @@ class Compiled:
         try:
             out = fn(data, xs, s) if wrt == INPUTS else fn(data, xs, s, grads) if wrt == PARAMS \
                 else fn(data, xs)
+        except Flipped as flip:
+            raise flip_error(self._structures[signature], flip.guard) from None
         except (ArithmeticError, ValueError) as error:
             raise self._unfit(error, signature, [xs]) from error
         if wrt == FORWARD:
@@ -202,24 +229,33 @@ class Compiled:
         program = self._programs.get((signature, wrt, unit, loop))
         if program is None:
             if signature not in self._structures:
-                root, inputs = self._graph(signature, xs)
+                root, inputs, comparisons = self._graph(signature, xs)
                 with gc_paused():  # speed: a tuple per node, and each collection rescans all
-                    self._structures[signature] = structure_key(root, [self.params, inputs])
+                    self._structures[signature] = structure_key(
+                        root, [self.params, inputs], comparisons)
                 self.traces += 1
-            sizes, entries = self._structures[signature]
-            key = (sizes, wrt, entries, unit, loop, wrt == INPUTS)  # inputs' grads from +0.0
+            sizes, entries, guards = self._structures[signature]
+            # inputs' grads from +0.0 (fresh) if wrt == INPUTS
+            key = (sizes, wrt, entries, unit, loop, wrt == INPUTS, guards)
             program = self._programs[signature, wrt, unit, loop] = program_for(key)
         self.program = program
         return program
 
-    def _graph(self, signature: tuple, xs: Sequence[float]) -> tuple[Value, list[Value]]:
-        """Run f in eager mode: its output, and the Values given for the non-static args."""
+    def _graph(self, signature: tuple, xs: Sequence[float]
+               ) -> tuple[Value, list[Value], list[tuple]]:
+        """Run f in eager mode: its output, the Values given for the non-static args, and the
+        comparisons it made on Values (``modes.TRACE``), in order."""
         inputs = [Value(x) for x in xs]
         args: list[Any] = list(inputs)
         for i, value in signature[1]:
             args.insert(i, value)
-        with enable_grad():  # a trace is a graph, even inside no_grad
-            return lift(self.f(*args)), inputs
+        comparisons: list[tuple] = []
+        token = TRACE.set(comparisons)
+        try:
+            with enable_grad():  # a trace is a graph, even inside no_grad
+                return lift(self.f(*args)), inputs, comparisons
+        finally:
+            TRACE.reset(token)
 
     def _unfit(self, error: Exception, signature: tuple, rows: list) -> TraceError:
         """Raise eager mode's error if a row has one (it names the op); else a TraceError."""
@@ -227,17 +263,20 @@ class Compiled:
             self._graph(signature, x)
         traced = self._structures[signature][1]
         graphs = (self._graph(signature, x) for x in rows)
-        nows = (structure_key(root, [self.params, inputs])[1] for root, inputs in graphs)
+        nows = (structure_key(root, [self.params, inputs], comparisons)[1]
+                for root, inputs, comparisons in graphs)
         return unfit(error, traced, next((now for now in nows if now != traced), traced))
 
     def _check(self, signature: tuple, xs: Sequence[float], wrt: tuple[bool, bool], s: float,
                grads: Sequence[float], out: tuple[float, Sequence[float]]) -> None:
         """Raise TraceError unless eager mode builds the same graph and the same numbers."""
-        root, inputs = self._graph(signature, xs)
-        entries = structure_key(root, [self.params, inputs])[1]
+        root, inputs, comparisons = self._graph(signature, xs)
+        _, entries, guards = structure_key(root, [self.params, inputs], comparisons)
         traced = self._structures[signature][1]
         if entries != traced:
             raise TraceError(f"f's graph differs from its trace: {difference(traced, entries)}")
+        if guards != self._structures[signature][2]:
+            raise TraceError("f's comparisons on Values differ from its trace's")
         wanted = self.params if wrt == PARAMS else inputs if wrt == INPUTS else []
         grads = (0.0,) * len(wanted) if wrt == INPUTS else grads
         expected = eager_result(root, wanted, s, grads) if wanted else [root.data]

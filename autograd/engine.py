@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
 from . import rules as r
 from .backprop import propagate
 from .graph import topological_order
-from .modes import MODE, current, enable_grad, gc_paused
+from .modes import DEPTH, MODE, TRACE, current, enable_grad, gc_paused
 from .rules import NARY, RULES
 
 Number = Union[int, float]
@@ -37,6 +38,8 @@ def _as_float(x: Any) -> float:
         return x
     if type(x) is int:  # exactly int: bool, numpy and other numbers take the checks below
         return float(x)
+    if isinstance(x, Value):  # float(x) works, but here it would drop x's graph silently
+        raise TypeError("Value needs a real number, got a Value (its number is v.data)")
     if (
         isinstance(x, (str, bytes, complex))
         or getattr(x, "ndim", 0) != 0
@@ -96,6 +99,12 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         op = f", op={self.op!r}" if self.op else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label}{op})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: data, grad, op and label, and the graph drawn when it is small."""
+        from .notebook import value_html  # pictures live above the engine; loaded on display
+
+        return value_html(self)
 
     # ---- arithmetic: each forward, then its rule d(out)/d(input) ----
 
@@ -286,8 +295,75 @@ class Value:
         """A new leaf with the same data, cut off from the graph."""
         return Value(self.data, self.label)
 
+    # ---- as a number: read ``data``, record nothing (see docs/numbers.md) ----
+    # ``==`` and ``hash`` stay by identity: graphs, dicts and sets hold nodes, not numbers
+
+    def __lt__(self, other: Operand) -> bool:
+        return _compare("<", self, other)
+
+    def __le__(self, other: Operand) -> bool:
+        return _compare("<=", self, other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return _compare(">", self, other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return _compare(">=", self, other)
+
+    def __bool__(self) -> bool:
+        """``data != 0``, as a PyTorch scalar (NaN is true)."""
+        return _compare("!=", self, 0.0)
+
+    def item(self) -> float:
+        """``data``, as PyTorch's ``item``; a TypeError inside a transform or jit trace."""
+        return _number(self, "item")
+
+    def __float__(self) -> float:
+        return _number(self, "float")
+
+    def __int__(self) -> int:
+        return int(_number(self, "int"))  # toward zero, as int(float)
+
+    def __round__(self, ndigits: int | None = None) -> int | float:
+        return round(_number(self, "round"), ndigits)
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else str(self)
+
 
 _parents = Value.parents.fget  # the walk calls this for every node: skip the property lookup
+
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "!=": operator.ne}
+
+
+def _compare(op: str, a: Value, b: Any) -> bool:
+    """``a.data op b`` (b's data if a Value); recorded while jit traces (a branch on data)."""
+    if isinstance(b, Value):
+        y = b.data
+    else:
+        try:
+            y = _as_float(b)
+        except TypeError:
+            return NotImplemented  # type: ignore[no-any-return] # Python raises its TypeError
+    outcome = _COMPARE[op](a.data, y)
+    trace = TRACE.get()
+    if trace is not None:
+        trace.append((op, a, b, outcome))
+    return outcome
+
+
+def _number(v: Value, name: str) -> float:
+    """``v.data`` for float(v) and friends, except where a number would leave the graph."""
+    if DEPTH.get() or TRACE.get() is not None:
+        raise TypeError(
+            f"{name}() of a Value inside a transform (grad, jacobian, ...) or a jit trace "
+            "would drop it out of the graph, losing its derivative (math.exp(v) and friends "
+            "call float(v)): use the Value's ops (v.exp(), v.log(), ...), or v.data to "
+            "leave the graph on purpose"
+        )
+    return v.data
 
 
 def lift(x: Operand) -> Value:

@@ -37,3 +37,28 @@ def topological_order(
             pending.pop()
             place(path.pop())
     return order
+
+
+class _TooBigError(Exception):
+    """Raised inside ``bounded_order``'s walk to stop it early."""
+
+
+def bounded_order(root: Any, limit: int) -> list[Any] | None:
+    """``topological_order(root)`` if the graph has at most ``limit`` nodes, else None.
+
+    The walk stops as soon as it finds node ``limit + 1``, so asking about a graph of a
+    million nodes costs about ``limit`` steps (a notebook's display asks this).
+    """
+    found = 0
+
+    def parents(node: Any) -> Any:  # called once per node found, the root included
+        nonlocal found
+        found += 1
+        if found > limit:
+            raise _TooBigError
+        return node.parents
+
+    try:
+        return topological_order(root, parents)
+    except _TooBigError:
+        return None

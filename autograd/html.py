@@ -180,15 +180,25 @@ def to_html(root: Value, path: str | Path, **render_options: Any) -> Path:
     ``dot`` is missing.
     """
     path = Path(path)
+    page = explorer_page(root, fallback=path.with_suffix(".dot"), **render_options)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def explorer_page(root: Value, *, fallback: Path | None = None, **render_options: Any) -> str:
+    """The explorer's page for ``root`` as text (``to_html`` writes it; ``explore`` shows it).
+
+    When ``dot`` is missing, raises RenderError (after writing the DOT source to
+    ``fallback``, if given).
+    """
     check_options(**render_options)  # before the schedule formats numbers at that precision
     schedule, grads = _schedule(root, render_options.get("precision", 4))
     render_options["show_grad"] = True  # the page fills in the grad fields
     scene = describe(root, grads=grads, **render_options)
     schedule = _visible(schedule, set(scene.ids.values()))
     schedule.update(total=scene.total, hidden=scene.hidden)
-    svg = run_dot(scene_to_dot(scene), "svg", path.with_suffix(".dot")).decode("utf-8")
-    path.write_text(_page(root, svg[svg.index("<svg"):], schedule), encoding="utf-8")
-    return path
+    svg = run_dot(scene_to_dot(scene), "svg", fallback).decode("utf-8")
+    return _page(root, svg[svg.index("<svg"):], schedule)
 
 
 def _asset(name: str) -> str:

@@ -36,6 +36,10 @@ MODE: ContextVar[Mode | None] = ContextVar("autograd.mode", default=None)
 DEPTH: ContextVar[int] = ContextVar("autograd.transform_depth", default=0)
 """How many functional transforms are running their ``f`` in this context."""
 
+TRACE: ContextVar[list[Any] | None] = ContextVar("autograd.trace", default=None)
+"""While ``jit`` traces its ``f`` in this context: the list that records each comparison
+on a Value, ``(op, value, other, outcome)``, in order. Else None."""
+
 
 def current() -> Mode:
     """The mode ops follow in this thread or task."""

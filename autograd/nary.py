@@ -1,4 +1,5 @@
-"""N-ary nodes: one node for a whole sum, dot product or log-sum-exp, where binary ops make n.
+"""N-ary nodes: one node for a whole sum, dot product, log-sum-exp, max or min, where binary
+ops make n.
 
 A neuron's weighted input z = w . x + b is one ``dot`` node with 2n + 1 parents, and a
 dense layer is ``matvec``: one dot node per neuron, reading the layer's inputs once.
@@ -12,6 +13,10 @@ dense layer is ``matvec``: one dot node per neuron, reading the layer's inputs o
 ('sum', 3.0, 2)
 >>> round(logsumexp([1000.0, 1000.0]).data, 6)  # 1000 + log 2, no overflow
 1000.693147
+>>> m = max([x[0], x[1], Value(2.0)])  # a tie: the two winners share the gradient
+>>> m.backward()
+>>> m.data, x[0].grad, x[1].grad
+(2.0, 0.0, 0.5)
 """
 
 from __future__ import annotations
@@ -70,6 +75,34 @@ def logsumexp(values: Iterable[Operand]) -> Value:
 # As PyTorch's, it carries out's rounding: a relative error up to |out| 1.1e-16 (fine for
 # any logit a model makes; meaningless near 1e16 and beyond, where one ulp exceeds 1)
 RULES["logsumexp"] = lambda xs, out: tuple(r.exp(x - out) for x in xs)
+
+
+def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
+    """One n-ary node for the largest of ``values``: NaN if one is NaN; ValueError if none."""
+    xs, datas = _values(values)
+    if not datas:
+        raise ValueError("max: no values (the max of an empty sequence is undefined)")
+    out = r.maximum(datas)
+    return _nary("max", xs, out, RULES["max"](datas, out))
+
+
+# d/dx_i max_j x_j = 1 for the winner x_i = out, 0 for the others. k tied winners share it,
+# 1/k each (as torch.amax and torch.max without dim): the sum stays 1, order does not matter.
+# A NaN input wins (out is NaN): the NaN inputs share the gradient, as in PyTorch
+RULES["max"] = lambda xs, out: r.tie_shares(xs, out)
+
+
+def min(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
+    """One n-ary node for the smallest of ``values``: NaN if one is NaN; ValueError if none."""
+    xs, datas = _values(values)
+    if not datas:
+        raise ValueError("min: no values (the min of an empty sequence is undefined)")
+    out = r.minimum(datas)
+    return _nary("min", xs, out, RULES["min"](datas, out))
+
+
+# d/dx_i min_j x_j = 1 for the winner x_i = out, 0 for the others; ties and NaN as max's
+RULES["min"] = lambda xs, out: r.tie_shares(xs, out)
 
 
 def matvec(rows: Sequence[Sequence[Operand]], xs: Sequence[Operand],

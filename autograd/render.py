@@ -231,10 +231,12 @@ def draw(root: Value, **options: Any) -> Any:
     return graph
 
 
-def run_dot(source: str, fmt: str, fallback: Path) -> bytes:
+def run_dot(source: str, fmt: str, fallback: Path | None = None) -> bytes:
     """Run ``dot -T<fmt>`` on ``source``; if ``dot`` is missing, write ``fallback`` and raise."""
     exe = shutil.which("dot")
     if exe is None:
+        if fallback is None:
+            raise RenderError(INSTALL_HINT)
         fallback.write_text(source, encoding="utf-8")
         raise RenderError(f"{INSTALL_HINT}. The DOT source was written to {fallback}")
     done = subprocess.run([exe, f"-T{fmt}"], input=source.encode(), capture_output=True)

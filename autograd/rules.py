@@ -21,7 +21,8 @@ RULES: dict[str, Callable[..., Any]] = {}
 Filled in by ``engine.py``, each rule right under its op's forward computation."""
 
 NARY = "nary"  # marker in a node's ``_b`` when its parents and local derivatives are tuples
-NARY_OPS = frozenset({"sum", "dot", "logsumexp"})  # ops whose rule takes all inputs as one sequence
+# ops whose rule takes all inputs as one sequence
+NARY_OPS = frozenset({"sum", "dot", "logsumexp", "max", "min"})
 
 
 def apply_rule(op: str, inputs: Any, out: Any, arg: Any = None) -> tuple[Any, ...]:
@@ -101,6 +102,16 @@ def logsumexp(xs: Sequence[float]) -> float:
     return m + math.log(math.fsum([math.exp(x - m) for x in xs]))  # the sum is >= 1 (or NaN)
 
 
+def maximum(xs: Sequence[float]) -> float:
+    """The largest of ``xs`` (at least one), NaN if one is NaN (as torch.max)."""
+    return math.nan if any(map(math.isnan, xs)) else max(xs)
+
+
+def minimum(xs: Sequence[float]) -> float:
+    """The smallest of ``xs`` (at least one), NaN if one is NaN (as torch.min)."""
+    return math.nan if any(map(math.isnan, xs)) else min(xs)
+
+
 def dot_local_grads(ps: Any, out: Any = None) -> Any:
     """(x_1..x_n, w_1..w_n(, 1)) for ``ps`` = (w_1..w_n, x_1..x_n(, b)): d(w . x + b)/d(each)."""
     n = len(ps) // 2
@@ -118,6 +129,29 @@ def where(x: Any, pos: Any, neg: Any) -> Any:
     if hasattr(x, "data"):
         return pos if x.data > 0 else neg
     return _symbolic("where", x, pos, neg)
+
+
+def _wins(x: float, out: float) -> bool:
+    """x is a winner of max or min: equal to ``out``, or NaN where ``out`` is NaN."""
+    return x == out or (x != x and out != out)
+
+
+def tie_share(x: Any, out: Any, *xs: Any) -> Any:
+    """1/k if x is one of the k winners among ``xs`` (equal to out, NaN for a NaN out), else 0."""
+    if any(hasattr(a, "symbolic_call") for a in (x, out, *xs)):
+        return _symbolic("tie_share", x, out, *xs)
+    x, out = _data(x), _data(out)  # on Values too: piecewise constant, no graph
+    return 1.0 / sum(_wins(_data(y), out) for y in xs) if _wins(x, out) else 0.0
+
+
+def tie_shares(xs: Sequence[Any], out: Any) -> tuple[Any, ...]:
+    """``tie_share`` of each of ``xs``: d max(xs)/d x_i (or min's), ties sharing evenly."""
+    if hasattr(out, "symbolic_call"):
+        return tuple(tie_share(x, out, *xs) for x in xs)
+    out = _data(out)
+    wins = [_wins(_data(x), out) for x in xs]
+    share = 1.0 / wins.count(True)
+    return tuple(share if w else 0.0 for w in wins)
 
 
 def sign(x: Any) -> Any:

@@ -1,7 +1,8 @@
 """Statements, order and names for generated code: few floats alive at a time.
 
 ``chain_sum`` writes a sum as statements; ``Sinks`` the statements adding gradient terms
-(for ``codegen._backward``); ``value_and_grad_source`` the function around them.
+(for ``codegen._backward``); ``guard_lines`` the checks of traced comparisons;
+``value_and_grad_source`` the function around them.
 ``codegen.py`` writes one list of forward statements per node and the backward statements in
 eager order. ``schedule`` runs each value's statements just before the backward pass first
 needs it (for a batch: one example's forward, then its backward), ``allocate`` renames the
@@ -16,7 +17,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .symbolic import Sym
+from .symbolic import Sym, literal
 
 NAME = re.compile(r"\b[vgh]\d+\b")  # the variables: values, grads, inputs' grads
 SPLIT = re.compile(r"\b([vgh]\d+)\b")
@@ -103,6 +104,26 @@ def _demand(i: int, entries: tuple[Any, ...], forward: list[list[str]],
             todo.append(j)
             stack.extend(entries[j][2])
     return [line for j in sorted(todo) for line in forward[j]]
+
+
+def guard_lines(guards: tuple[Any, ...], texts: list[str]) -> list[str]:
+    """``if not a < b: _flipped(k)`` for each guard (``if a < b: ...`` if it came out False)."""
+    def side(x: int | str) -> str:  # an entry's symbol, or a number's literal
+        return texts[x] if isinstance(x, int) else literal(float.fromhex(x))
+
+    return [f"if {'not ' * outcome}{side(a)} {op} {side(b)}: _flipped({k})"
+            for k, (op, a, b, outcome) in enumerate(guards)]
+
+
+def used_by_root(entries: tuple[Any, ...]) -> list[bool]:
+    """For each entry: is it the root or one of its ancestors."""
+    used = [False] * len(entries)
+    used[-1] = True
+    for i in range(len(entries) - 1, -1, -1):
+        if used[i] and entries[i][0] != "in" and entries[i][0] != "c":
+            for p in entries[i][2]:
+                used[p] = True
+    return used
 
 
 def rename(line: str, names: dict[str, str]) -> str:

@@ -15,6 +15,7 @@ import operator
 from typing import Any
 
 from . import rules as r
+from .tracecheck import flipped
 
 NAMESPACE: dict[str, Any] = {
     "__builtins__": {}, "_abs": abs, "_sum": sum, "_inf": math.inf, "_nan": math.nan,
@@ -22,9 +23,12 @@ NAMESPACE: dict[str, Any] = {
     "_pow": r.checked_pow, "_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt,
     "_tanh": math.tanh, "_sigmoid": r.sigmoid, "_softplus": r.softplus, "_expm1": math.expm1,
     "_sin": math.sin, "_cos": math.cos, "_logsumexp": r.logsumexp,
+    "_max": r.maximum, "_min": r.minimum,
     # backward: the rules' helpers, on floats
     "_sign": r.sign, "_power": r.power, "_reciprocal": r.reciprocal, "_xlogy": r.xlogy,
-    "_mul_power": r.mul_power,
+    "_mul_power": r.mul_power, "_tie_share": r.tie_share,
+    # guards: a comparison f made on a traced Value that comes out otherwise
+    "_flipped": flipped,
 }
 """The only names generated code can see."""
 

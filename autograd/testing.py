@@ -5,7 +5,8 @@ Each ``expressions()`` example is a recipe of steps over a pool of nodes (the in
 each step's result); a step's operands are earlier nodes (so nodes are shared: a DAG) or
 small constants. Inputs are drawn first, then each step picks an op and operands whose
 values are inside the op's domain with a margin (log and sqrt of values > margin, abs and
-the relu family of |values| > margin, division by |values| > margin), and a step is dropped
+the relu family of |values| > margin, division by |values| > margin, max and min of values
+more than margin apart), and a step is dropped
 when its result leaves [-bound, bound]. ``fn`` replays the recipe on whatever Values it gets.
 """
 
@@ -80,7 +81,9 @@ _PARAM: dict[str, tuple[Callable[[Any, float], Any], tuple[float, ...], Callable
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "pow": operator.pow}
 _NARY = {"sum": lambda *xs: nary.sum(xs), "dot": lambda *ps: _dot(ps),
-         "logsumexp": lambda *xs: nary.logsumexp(xs)}
+         "logsumexp": lambda *xs: nary.logsumexp(xs), "max": lambda *xs: nary.max(xs),
+         "min": lambda *xs: nary.min(xs)}
+_EXTREMES = ("max", "min")  # their operands differ pairwise by > margin: one clear winner
 _CONSTANTS = (2.0, 0.5, -1.5, 3.0, -0.5)  # for + - * / with a number on one side
 _BASES = (2.0, 0.5, 3.0)  # for number ** Value
 
@@ -203,6 +206,14 @@ def _draw_args(draw: Any, op: str, values: list[float], m: float) -> tuple[int |
     if op in _BINARY:
         return _binary_args(draw, op, pick)
     n = draw(st.integers(1 if op == "dot" else 2, 3 if op == "dot" else 4))
+    if op in _EXTREMES:  # away from the kinks, where two operands tie
+        chosen: list[int] = []
+        for _ in range(n):
+            k = pick(lambda x, m: all(abs(x - values[c]) > m for c in chosen))
+            if k is None:
+                return ()
+            chosen.append(k)
+        return tuple(chosen)
     bias = op == "dot" and draw(st.booleans())
     return tuple(pick() for _ in range((2 * n if op == "dot" else n) + bias))
 

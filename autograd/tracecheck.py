@@ -7,7 +7,7 @@ that eager mode does not raise shows it, naming the first node whose graph diffe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .graph import topological_order
@@ -15,6 +15,36 @@ from .graph import topological_order
 
 class TraceError(RuntimeError):
     """Eager mode disagrees with the traced program: control flow that depends on the data."""
+
+
+class Flipped(Exception):  # noqa: N818 - internal: the compiled call turns it into a TraceError
+    """Raised by compiled code where a traced comparison comes out otherwise (guard index)."""
+
+    def __init__(self, guard: int) -> None:
+        super().__init__(guard)
+        self.guard = guard
+
+
+def flipped(guard: int) -> None:
+    """The compiled code's reaction to a comparison that comes out otherwise (``_flipped``)."""
+    raise Flipped(guard)
+
+
+def flip_error(structure: tuple[Any, ...], k: int) -> TraceError:
+    """The TraceError for guard k of a (sizes, entries, guards) structure, naming it."""
+    op, left, right, outcome = structure[2][k]
+
+    def side(x: int | str) -> str:  # an entry (inputs: group 0 the params), or a number's hex
+        if isinstance(x, str):
+            return repr(float.fromhex(x))
+        entry = structure[1][x]
+        kind = "param" if entry[1] == 0 else "argument"
+        return f"{kind} {entry[2]}" if entry[0] == "in" else _describe(entry)
+
+    return TraceError(
+        f"f compared {side(left)} {op} {side(right)}: {outcome} when traced, {not outcome} "
+        "now. Python control flow on a Value is fixed at trace time: choose inside the graph "
+        "(autograd.max, autograd.min, relu, abs), or make the deciding argument static.")
 
 
 def same(a: float, b: float) -> bool:
@@ -34,6 +64,25 @@ def eager_result(root: Any, wanted: Sequence[Any], s: float, grads: Sequence[flo
     finally:
         for v, g in saved:
             v.grad = g
+
+
+def guarded_order(root: Any, comparisons: Sequence[tuple[Any, ...]],
+          parents: Callable[[Any], Any]) -> list[Any]:
+    """The topological order of ``root`` and of the Values compared, the root last."""
+    if not comparisons:
+        return topological_order(root, parents)
+    compared = [x for c in comparisons for x in c[1:3] if hasattr(x, "parents")]
+    top = object()  # above them all: its parents are the compared Values, then the root
+    order = topological_order(top, lambda n: (*compared, root) if n is top else parents(n))
+    k = order.index(root)
+    later, downstream = order[k + 1 : -1], {id(root)}  # placed after the root: move it last
+    for node in later:
+        if any(id(p) in downstream for p in parents(node)):
+            downstream.add(id(node))
+    if len(downstream) > 1:
+        raise TraceError("jit: f compares a Value computed from its result (the root), which "
+                         "the compiled code computes last: compare before, or the root itself")
+    return [*order[:k], *later, root]
 
 
 def unfit(error: Exception, traced: tuple, now: tuple) -> TraceError:

@@ -26,7 +26,7 @@ from .data import (
 )
 from .functional import log_softmax, logsumexp, softmax
 from .init import INITS, get_init, he, make_rng, uniform, xavier
-from .layers import MLP, Dropout, Layer, Neuron, Sequential
+from .layers import MLP, Dropout, Layer, Maxout, Neuron, Sequential
 from .losses import (
     bce_with_logits,
     binary_cross_entropy,
@@ -52,6 +52,7 @@ __all__ = [
     "LRSchedule",
     "Layer",
     "LinearLR",
+    "Maxout",
     "Module",
     "Neuron",
     "Optimizer",

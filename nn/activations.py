@@ -60,6 +60,8 @@ def get_activation(activation: ActivationLike) -> tuple[str, Activation]:
     try:
         return activation, ACTIVATIONS[activation]
     except (KeyError, TypeError):
+        layer = " (maxout is a layer: nn.Maxout, or nn.MLP(..., activation='maxout'))" \
+            if activation == "maxout" else ""
         raise ValueError(
-            f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}"
+            f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}{layer}"
         ) from None

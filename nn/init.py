@@ -23,7 +23,8 @@ InitLike = Union[str, Init]
 def make_rng(seed: int | None = None, rng: random.Random | None = None) -> random.Random:
     """The ``random.Random`` to draw from: ``rng`` if given, else one seeded with ``seed``.
 
-    With neither, a fresh unseeded generator (not reproducible). Giving both is an error.
+    With neither, Python's global generator, so ``random.seed(1337)`` makes the draws
+    reproducible (as in micrograd). Giving both is an error.
     """
     if rng is not None:
         if seed is not None:
@@ -33,7 +34,13 @@ def make_rng(seed: int | None = None, rng: random.Random | None = None) -> rando
         return rng
     if seed is not None and (isinstance(seed, bool) or not hasattr(type(seed), "__index__")):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    return random.Random(None if seed is None else operator.index(seed))  # numpy ints too
+    if seed is None:
+        return _GLOBAL
+    return random.Random(operator.index(seed))  # numpy ints too
+
+
+# the hidden instance behind random.random(), random.seed(), ... (they are its bound methods)
+_GLOBAL: random.Random = random.random.__self__  # type: ignore[attr-defined]
 
 
 def uniform(rng: random.Random, fan_in: int, fan_out: int) -> float:

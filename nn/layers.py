@@ -1,4 +1,5 @@
-"""Neuron, Layer, MLP (micrograd's, with activations and initializations), Dropout, Sequential.
+"""Neuron, Layer, MLP (micrograd's, with activations and initializations), Maxout, Dropout,
+Sequential.
 
 A neuron computes a = phi(z), z = w . x + b (the slides' a_j = sigma(sum_k w_jk a_k + b_j)),
 as two nodes: one n-ary ``dot`` for z and one for phi. A dense net with layer sizes
@@ -18,6 +19,7 @@ import random
 from collections.abc import Sequence
 from typing import Any, Union
 
+import autograd
 from autograd import Operand, Value, dot, lift, matvec
 
 from .activations import ActivationLike, get_activation
@@ -88,16 +90,52 @@ class Layer(Module):
         return f"Layer({nin}, {len(self.neurons)}, activation={self.activation!r})"
 
 
+class Maxout(Module):
+    """``nout`` maxout units: unit j is max_i (w_ji . x + b_ji) over ``k`` affine pieces.
+
+    The slides' max(w_1 . x + b_1, w_2 . x + b_2) is ``k=2``. A unit learns a convex
+    piecewise-linear activation (relu and |x| are maxouts of two pieces); its gradient goes
+    to the winning piece (``autograd.max``). Piece i of unit j is ``pieces.neurons[j k + i]``.
+    """
+
+    def __init__(self, nin: int, nout: int, k: int = 2, init: InitLike = "uniform", *,
+                 seed: int | None = None, rng: random.Random | None = None):
+        self.k = _check_size("k", k)
+        self.pieces = Layer(nin, _check_size("nout", nout) * k, "linear", init,
+                            seed=seed, rng=rng)
+
+    def forward(self, xs: list[Value]) -> list[Value]:
+        """The outputs as a list, for inputs already lifted to Values."""
+        zs, k = self.pieces.forward(xs), self.k
+        return [autograd.max(zs[j : j + k]) for j in range(0, len(zs), k)]
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        return _single(self.forward(_lift_all(x)))
+
+    def __repr__(self) -> str:
+        nin, n = len(self.pieces.neurons[0].w), len(self.pieces.neurons)
+        return f"Maxout({nin}, {n // self.k}, k={self.k})"
+
+
+def _dense(nin: int, nout: int, activation: ActivationLike, init: InitLike, pieces: int,
+           rng: random.Random) -> Layer | Maxout:
+    """A Layer, or for ``activation="maxout"`` a Maxout of ``pieces`` pieces per unit."""
+    if isinstance(activation, str) and activation == "maxout":
+        return Maxout(nin, nout, pieces, init, rng=rng)
+    return Layer(nin, nout, activation, init, rng=rng)
+
+
 class MLP(Module):
     """Dense layers of sizes ``nouts``: ``activation`` between them, ``output_activation`` last.
 
     ``MLP(2, [16, 16, 1])`` is micrograd's demo net (relu hidden layers, linear output,
-    U(-1, 1) weights). With ``dropout=p`` a Dropout follows every hidden layer.
+    U(-1, 1) weights). With ``dropout=p`` a Dropout follows every hidden layer. With
+    ``activation="maxout"`` the hidden layers are ``Maxout`` layers of ``pieces`` pieces.
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: ActivationLike = "relu",
                  output_activation: ActivationLike = "linear", init: InitLike = "uniform",
-                 *, dropout: float = 0.0, seed: int | None = None,
+                 *, dropout: float = 0.0, pieces: int = 2, seed: int | None = None,
                  rng: random.Random | None = None):
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts")
@@ -105,8 +143,8 @@ class MLP(Module):
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation,
-                  init, rng=rng)
+            _dense(sizes[i], sizes[i + 1], output_activation if i == last else activation,
+                   init, pieces, rng)
             for i in range(len(nouts))
         ]
         self.dropout = Dropout(dropout, rng=rng) if dropout else None

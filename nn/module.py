@@ -14,6 +14,7 @@ bits, so every finite float round-trips exactly (NaN and infinities are written 
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
 import sys
@@ -116,6 +117,33 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the repr, the parameter count, a row per direct submodule."""
+        mode = "training" if self.training else "eval"
+        head = (f"<b>{html.escape(type(self).__name__)}</b>: "
+                f"{len(self.parameters()):,} parameters ({mode} mode)")
+        rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{html.escape(text)}</td>"
+                       f'<td style="text-align: right">{count}</td></tr>'
+                       for name, text, count in _children(self))
+        table = (f"<table><tr><th>name</th><th>module</th><th>parameters</th></tr>{rows}</table>"
+                 if rows else "")
+        return f"<div><div>{head}</div><pre>{html.escape(repr(self))}</pre>{table}</div>"
+
+
+def _children(module: Module) -> list[tuple[str, str, str]]:
+    """(name, repr, parameter count) per direct submodule; equal neighbours share one row."""
+    runs: list[list[Any]] = []  # [first name, last name, repr, parameters each, how many]
+    for name, item in module._named_members():
+        if isinstance(item, Module):
+            text, n = repr(item), len(item.parameters())
+            if runs and runs[-1][2:4] == [text, n]:
+                runs[-1][1], runs[-1][4] = name, runs[-1][4] + 1
+            else:
+                runs.append([name, name, text, n, 1])
+    return [(first if times == 1 else f"{first} ... {last}",
+             text if times == 1 else f"{times} x {text}", f"{n * times:,}")
+            for first, last, text, n, times in runs]
 
 
 def _opened(name: str, item: Any) -> Iterator[tuple[str, Any]]:

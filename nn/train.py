@@ -8,8 +8,6 @@ a single backward pass.
 from __future__ import annotations
 
 import random
-import sys
-import time
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
@@ -20,10 +18,10 @@ from .init import make_rng
 from .losses import mean
 from .module import Module
 from .optim import LRSchedule, Optimizer
+from .progress import History, Reporter, reporter
 
 Loss = Callable[[Any, Any], Value]
 Metric = Callable[[Sequence[Any], Sequence[Any]], float]
-History = dict[str, list[float]]
 
 
 def _data(out: Any) -> Any:
@@ -87,40 +85,13 @@ def _train_epoch(model: Module, loss: Loss, data: Any, optimizer: Optimizer,
     return total / len(data[0]), outputs_seen, targets_seen
 
 
-class _Progress:
-    """One line rewritten in place with ``\\r``: only on a terminal and when not quiet."""
-
-    def __init__(self, stream: TextIO | None, quiet: bool, epochs: int):
-        stream = sys.stderr if stream is None else stream
-        on_tty = getattr(stream, "isatty", lambda: False)()
-        self.stream = stream if on_tty and not quiet else None
-        self.epochs, self.last, self.width = epochs, 0.0, 0
-
-    def show(self, epoch: int, history: History) -> None:
-        """Rewrite the line with the latest history (at most every 0.1 s, and at the end)."""
-        now = time.monotonic()
-        if self.stream is None or (now - self.last < 0.1 and epoch < self.epochs):
-            return
-        self.last = now
-        stats = "  ".join(f"{k} {v[-1]:.4g}" for k, v in history.items())
-        line = f"epoch {epoch}/{self.epochs}  {stats}"
-        self.stream.write("\r" + line.ljust(self.width))  # spaces cover a longer last line
-        self.width = len(line)
-        self.stream.flush()
-
-    def close(self) -> None:
-        """End the line."""
-        if self.stream is not None:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Optimizer,
         epochs: int = 1, batch_size: int | None = None, *,
         penalty: Callable[[], Value] | None = None, metric: Metric | None = accuracy,
         test_data: Sequence[Sequence[Any]] | None = None, schedule: LRSchedule | None = None,
         shuffle: bool = True, seed: int | None = None, rng: random.Random | None = None,
-        quiet: bool = False, stream: TextIO | None = None) -> History:
+        progress: bool = True, quiet: bool = False, stream: TextIO | None = None,
+        callback: Callable[[int, History], Any] | None = None) -> History:
     """Train ``model`` on ``data = (X, y)`` and return the per-epoch history.
 
     ``loss(output, target) -> Value`` is the loss of one example; ``penalty()`` (e.g.
@@ -128,9 +99,13 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     None means full batch. ``schedule.step()`` runs after every epoch. History keys:
     ``loss`` (mean training loss, without the penalty, measured before each step),
     ``accuracy`` (``metric`` of the training outputs), and with ``test_data``
-    ``test_loss``/``test_accuracy`` after the epoch. Progress goes to ``stream``
-    (stderr) as one updating line, only if it is a terminal and not ``quiet``. With
-    ``batch_size`` the examples are shuffled every epoch by ``rng`` or ``seed`` (default 0).
+    ``test_loss``/``test_accuracy`` after the epoch. With ``batch_size`` the examples are
+    shuffled every epoch by ``rng`` or ``seed`` (default 0).
+
+    Progress (unless ``progress=False``, or ``quiet=True``, its older name): a ``tqdm.auto``
+    bar when tqdm is installed and no ``stream`` is given, else text to ``stream`` (stderr):
+    one updating line on a terminal, lines on anything else. ``callback(epoch, history)``
+    runs after every epoch (to plot the loss live in a notebook, say).
     """
     if len(data[0]) == 0 or len(data[0]) != len(data[1]):  # len: numpy arrays have no truth
         raise ValueError(f"fit needs data = (X, y) of equal, nonzero length, got {len(data[0])} "
@@ -139,19 +114,23 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     reshuffle = shuffle and batch_size is not None
     order_rng = make_rng(0 if seed is None and rng is None else seed, rng) if reshuffle else None
     history: History = {"loss": []}
-    progress = _Progress(stream, quiet, epochs)
-    for epoch in range(1, epochs + 1):
-        model.train()
-        with gc_paused():  # the engine makes no reference cycles: skip the collector's rescans
-            epoch_loss, outputs, targets = _train_epoch(model, loss, data, optimizer,
-                                                        batch_size, penalty, order_rng)
-        stats = _epoch_stats(model, loss, metric, test_data, outputs, targets)
-        for key, value in {"loss": epoch_loss, **stats}.items():
-            history.setdefault(key, []).append(value)
-        if schedule is not None:
-            schedule.step()
-        progress.show(epoch, history)
-    progress.close()
+    report = reporter(stream, epochs) if progress and not quiet else Reporter()
+    try:
+        for epoch in range(1, epochs + 1):
+            model.train()
+            with gc_paused():  # the engine makes no reference cycles: skip the collector's rescans
+                epoch_loss, outputs, targets = _train_epoch(model, loss, data, optimizer,
+                                                            batch_size, penalty, order_rng)
+            stats = _epoch_stats(model, loss, metric, test_data, outputs, targets)
+            for key, value in {"loss": epoch_loss, **stats}.items():
+                history.setdefault(key, []).append(value)
+            if schedule is not None:
+                schedule.step()
+            report.show(epoch, history)
+            if callback is not None:
+                callback(epoch, history)
+    finally:
+        report.close()
     return history
 
 

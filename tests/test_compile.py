@@ -140,8 +140,9 @@ def test_same_structure_reuses_the_same_code():
 def test_keys_fold_constant_subgraphs_and_cut_at_inputs():
     x = Value(2.0)
     out = x * (Value(3.0) * 4.0)  # 3 * 4 depends on no input: one constant 12
-    sizes, entries = structure_key(out, [[x]])
-    assert entries[-1][0] == "*" and ("c", (12.0).hex()) in entries and sizes == (1,)
+    sizes, entries, guards = structure_key(out, [[x]])
+    assert entries[-1][0] == "*" and ("c", (12.0).hex()) in entries
+    assert sizes == (1,) and guards == ()
     program = program_for(((1,), (True,), entries, False, False))
     assert program.fn([5.0], 1.0, [0.0]) == (60.0, (12.0,))
 

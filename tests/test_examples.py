@@ -18,7 +18,7 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = ["newton", "moons", "worked_graphs", "perceptron", "regression", "depth_vs_width",
            "vanishing_gradients", "optimizers", "regularization", "softmax_classifier",
-           "compiled_training"]
+           "compiled_training", "maxout"]
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 GET_PICTURES = "pip install 'scalar-autograd[examples]'"
 
@@ -173,3 +173,11 @@ def test_compiled_training_takes_the_same_steps_faster(runs):
     assert loss < 1e-12 and weight < 1e-12  # the same steps, up to the order of additions
     assert float(re.search(r"compiled: ([\d.]+)x faster", stdout).group(1)) > 1.0
 
+
+def test_maxout_units_learn_xor(runs):
+    lines = output(runs, "maxout").splitlines()
+    assert lines[0].startswith("MLP([Maxout(2, 8, k=2), Layer(8, 1")
+    wins = re.search(r"each piece wins: \[(\d+), (\d+)\]", "\n".join(lines))
+    assert wins and int(wins[1]) + int(wins[2]) == 40  # every quick point, one winner each
+    match = re.fullmatch(r"accuracy: (\d+\.\d)%", lines[-1])
+    assert match and float(match[1]) >= 95.0

@@ -33,3 +33,27 @@ def test_deep_chain_without_recursion():
 def test_walk_accepts_any_parents_function():
     graph = {"c": ["a", "b"], "b": ["a"], "a": []}
     assert topological_order("c", lambda n: graph[n]) == ["a", "b", "c"]
+
+
+def test_bounded_order_is_the_order_up_to_the_limit_and_none_past_it():
+    from autograd.graph import bounded_order
+
+    x = Value(1.0)
+    y = (x * 2 + x).exp()  # x, 2, x*2, x*2+x, exp: 5 nodes
+    assert bounded_order(y, 5) == topological_order(y)
+    assert bounded_order(y, 100) == topological_order(y)
+    assert bounded_order(y, 4) is None
+    assert bounded_order(x, 1) == [x]
+
+
+def test_bounded_order_stops_early_on_a_huge_graph(monkeypatch):
+    from autograd.graph import bounded_order
+
+    y = Value(0.0)
+    for _ in range(100_000):
+        y = y + 1.0
+    reads = []
+    parents = Value.parents
+    monkeypatch.setattr(Value, "parents", property(lambda v: reads.append(v) or parents.fget(v)))
+    assert bounded_order(y, 50) is None
+    assert len(reads) == 50  # and the walk ended at the node past the limit

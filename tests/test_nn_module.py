@@ -185,6 +185,26 @@ def test_seed_and_rng_are_reproducible():
         nn.MLP(2, [1], seed="1")
 
 
+def test_unseeded_models_draw_from_the_global_random_like_micrograd():
+    random.seed(1337)
+    first = nn.MLP(2, [16, 16, 1]).state_dict()
+    random.seed(1337)
+    reference = [random.uniform(-1, 1) for _ in range(2 * 16 + 16 * 16 + 16)]  # micrograd's
+    random.seed(1337)
+    assert nn.MLP(2, [16, 16, 1]).state_dict() == first
+    assert [w for w in first.values() if w != 0.0] == reference
+    assert nn.MLP(2, [16, 16, 1]).state_dict() != first  # the generator moved on
+
+
+def test_a_seed_leaves_the_global_random_alone():
+    random.seed(7)
+    expected = random.random()
+    random.seed(7)
+    nn.MLP(2, [4, 1], seed=0)
+    nn.make_moons(10, noise=0.1, seed=0)
+    assert random.random() == expected
+
+
 def _weights(init, nin, nout, seed=0):
     layer = nn.Layer(nin, nout, init=init, seed=seed)
     return [w.data for n in layer.neurons for w in n.w]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import math
+import sys
 
 import pytest
 
 import nn
 from autograd import Value
-from nn.train import _Progress
+from nn.progress import Line, Lines, reporter
 
 
 class _Terminal(io.StringIO):
@@ -84,25 +85,75 @@ def test_mse_regression_without_a_metric():
     assert abs(neuron.w[0].data - 2) < 0.02 and abs(neuron.b.data - 1) < 0.02
 
 
-@pytest.mark.parametrize("terminal, quiet, shown", [(True, False, True), (True, True, False),
-                                                    (False, False, False)])
-def test_progress_is_one_updating_line_only_on_a_terminal(terminal, quiet, shown):
-    stream = _Terminal() if terminal else io.StringIO()
+def _fit_xor(epochs=3, **options):
     X, y = nn.make_xor(8, seed=0)
     model = nn.MLP(2, [2, 1], seed=0)
-    nn.fit(model, nn.bce_with_logits, (X, y), nn.SGD(model.parameters(), 0.1), epochs=3,
-           quiet=quiet, stream=stream)
+    return nn.fit(model, nn.bce_with_logits, (X, y), nn.SGD(model.parameters(), 0.1),
+                  epochs=epochs, **options)
+
+
+def test_progress_on_a_terminal_is_one_updating_line():
+    stream = _Terminal()
+    _fit_xor(stream=stream)
     text = stream.getvalue()
-    if not shown:
-        assert text == ""
-    else:
-        assert text.startswith("\repoch ") and text.endswith("\n") and text.count("\n") == 1
-        assert "epoch 3/3" in text and "loss" in text
+    assert text.startswith("\repoch ") and text.endswith("\n") and text.count("\n") == 1
+    assert "epoch 3/3" in text and "loss" in text
+
+
+def test_progress_to_any_other_stream_is_a_line_per_epoch():
+    stream = io.StringIO()  # a notebook's stream, a log file: not a terminal
+    history = _fit_xor(stream=stream)
+    lines = stream.getvalue().splitlines()
+    assert [line.split("  ")[0] for line in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert lines[-1] == (f"epoch 3/3  loss {history['loss'][-1]:.4g}  "
+                         f"accuracy {history['accuracy'][-1]:.4g}")
+
+
+def test_long_runs_print_about_twenty_lines_ending_with_the_last_epoch():
+    stream = io.StringIO()
+    _fit_xor(epochs=100, stream=stream)
+    epochs = [int(line.split()[1].split("/")[0]) for line in stream.getvalue().splitlines()]
+    assert epochs == [1, *range(5, 101, 5)]
+
+
+@pytest.mark.parametrize("switch", [{"progress": False}, {"quiet": True}])
+def test_progress_can_be_switched_off(switch):
+    for stream in (io.StringIO(), _Terminal()):
+        _fit_xor(stream=stream, **switch)
+        assert stream.getvalue() == ""
+
+
+def test_without_a_stream_progress_is_a_tqdm_bar_when_tqdm_is_installed(capsys):
+    pytest.importorskip("tqdm")
+    _fit_xor(epochs=4)
+    err = capsys.readouterr().err
+    assert "fit: 100%" in err and "4/4" in err and "loss=" in err
+
+
+def test_without_tqdm_progress_is_text_on_stderr(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # import tqdm.auto raises ImportError
+    _fit_xor(epochs=2)
+    assert capsys.readouterr().err.splitlines()[-1].startswith("epoch 2/2  loss ")
+    assert isinstance(reporter(None, 1), Lines)
+
+
+def test_callback_sees_every_epoch_and_the_history_so_far():
+    seen = []
+    history = _fit_xor(epochs=4, progress=False,
+                       callback=lambda epoch, h: seen.append((epoch, h["loss"][:])))
+    assert [epoch for epoch, _ in seen] == [1, 2, 3, 4]
+    assert [losses for _, losses in seen] == [history["loss"][:k] for k in range(1, 5)]
+
+
+def test_progress_and_callback_leave_the_history_unchanged():
+    quiet = _fit_xor(epochs=5, progress=False)
+    shown = _fit_xor(epochs=5, stream=io.StringIO(), callback=lambda epoch, h: None)
+    assert shown == quiet and sorted(shown) == ["accuracy", "loss"]
 
 
 def test_a_shorter_progress_line_covers_the_longer_one_before_it():
     stream = _Terminal()
-    progress = _Progress(stream, quiet=False, epochs=2)
+    progress = Line(stream, epochs=2)
     progress.show(1, {"loss": [0.123456]})
     progress.show(2, {"loss": [0.5]})  # the last epoch is always shown
     first, second = stream.getvalue().split("\r")[1:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import math
 import operator
 import os
@@ -34,6 +35,7 @@ REFERENCE = {
     "elu": lambda x, alpha: x if x > 0 else alpha * math.expm1(x),
     "sin": math.sin, "cos": math.cos, "sum": lambda *xs: math.fsum(xs),
     "logsumexp": lambda *xs: math.log(math.fsum(map(math.exp, xs))),  # |x| <= BOUND: no overflow
+    "max": lambda *xs: sorted(xs)[-1], "min": lambda *xs: sorted(xs)[0],
     "dot": lambda *ps: math.fsum(map(operator.mul, ps[: len(ps) // 2], ps[len(ps) // 2 :]))
     + (ps[-1] if len(ps) % 2 else 0.0),
 }
@@ -62,6 +64,8 @@ def check_domain(node: Value) -> None:
         assert ps[0] > MARGIN, node
     if node.op == "/":
         assert abs(ps[1]) > MARGIN, node
+    if node.op in ("max", "min"):  # no two operands tie, nor nearly
+        assert all(b - a > MARGIN for a, b in itertools.pairwise(sorted(ps))), node
     assert node.op == "" or abs(node.data) <= BOUND, node
 
 
