@@ -59,6 +59,13 @@ def _nav_pages() -> list[str]:
     return re.findall(r"^\s+- (?:[^:\n]+|\"[^\"]+\"): (\S+\.md)$", text.split("\nnav:", 1)[1], re.M)
 
 
+def test_the_readme_links_to_files_that_exist():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", text)
+    assert "docs/tutorial.md" in links
+    assert [link for link in links if not (ROOT / link).exists()] == []
+
+
 def test_every_page_in_docs_is_in_the_nav():
     pages = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
     assert sorted(_nav_pages()) == pages

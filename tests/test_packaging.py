@@ -60,7 +60,8 @@ def test_the_sdist_holds_the_whole_project(dists):
         top = sdist.name.removesuffix(".tar.gz")
         names = {n.removeprefix(f"{top}/") for n in tar.getnames()}
     expected = set(SDIST_MUST_HAVE) | _tracked("tests", ".py") | _tracked("docs", ".md")
-    expected |= _tracked("examples", ".py") | _tracked("benchmarks", ".py")
+    expected |= _tracked("examples", ".py") | _tracked("examples", ".ipynb")
+    expected |= _tracked("benchmarks", ".py")
     assert expected - names == set()
     assert not [n for n in names if "__pycache__" in n or n.startswith((".venv", "site/"))]
 
