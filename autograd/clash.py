@@ -43,7 +43,7 @@ def _shares_folder(dist: Distribution, package_dir: Path) -> bool:
     if files is None:  # no RECORD: its metadata beside our package is evidence enough
         return True
     folder = package_dir.resolve()
-    return any(Path(dist.locate_file(f)).resolve().parent == folder for f in files)
+    return any(Path(str(dist.locate_file(f))).resolve().parent == folder for f in files)
 
 
 def find_clash(package_dir: Path = PACKAGE_DIR) -> str | None:
