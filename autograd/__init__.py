@@ -8,11 +8,13 @@
 [-1.5, 1.0, 0.5]
 """
 
+from . import math as math  # autograd.math; not in __all__: a star import must not shadow math
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
 from .clash import NameClashWarning, warn_if_clashing
 from .compile import Compiled, TraceError, jit
 from .engine import RULES, Operand, Value, lift, zero_grad
+from .forward import hvp, jacfwd, jvp
 from .functional import grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckWarning, gradcheck, gradgradcheck
 from .graph import topological_order
@@ -20,7 +22,9 @@ from .html import to_html
 from .modes import enable_grad, gc_paused, no_grad
 from .nary import dot, logsumexp, matvec, max, min, sum
 from .notebook import Explorer, explore
-from .render import RenderError, draw, render, to_dot
+from .render import draw, render, to_dot
+from .rundot import RenderError
+from .userops import Op, op
 
 __all__ = [
     "RULES",
@@ -31,6 +35,7 @@ __all__ = [
     "GradcheckResult",
     "GradcheckWarning",
     "NameClashWarning",
+    "Op",
     "Operand",
     "RenderError",
     "TraceError",
@@ -46,14 +51,18 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "hessian",
+    "hvp",
+    "jacfwd",
     "jacobian",
     "jit",
+    "jvp",
     "lift",
     "logsumexp",
     "matvec",
     "max",
     "min",
     "no_grad",
+    "op",
     "render",
     "sum",
     "to_dot",

@@ -16,14 +16,17 @@ from ._version import __version__
 from .engine import Value
 from .html import to_html
 from .parse import FUNCTIONS, ExpressionError, bind, evaluate
-from .render import RenderError, render
+from .render import render
+from .rundot import RenderError
 
+_HERE = "\0expression"  # stands in for the expression after '--' (argv never holds a NUL)
 EXAMPLE = 'python -m autograd draw "log(1/(exp(-(x*w+b))+1))" x=2 w=-3 b=6 -o graph.svg'
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograd", description=__doc__.split("\n")[0])
-    parser.add_argument("--version", action="version", version=f"scalar-autograd {__version__}")
+    summary = (__doc__ or "").split("\n")[0].replace("``", "")
+    parser = argparse.ArgumentParser(prog="python -m autograd", description=summary)
+    parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
     draw = commands.add_parser(
         "draw", help="evaluate an expression, print gradients, draw its graph",
@@ -31,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
         "each input's gradient, and write the graph to --output.",
         epilog=f"example:\n  {EXAMPLE}\n\nfunctions: {' '.join(FUNCTIONS)}\n"
         "  (leaky_relu(x, slope), elu(x, alpha)); an expression starting with '-' goes\n"
-        "  after '--'.\nexit status: 2 bad expression or input, 1 math or rendering error.",
+        "  right after '--' (options may follow it).\n"
+        "exit status: 2 bad expression or input, 1 math or rendering error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     draw.add_argument("expression", help="e.g. 'tanh(x*w + b)': numbers, inputs, + - * / **")
@@ -55,13 +59,19 @@ def _draw(args: argparse.Namespace) -> int:
     except (ArithmeticError, ValueError, TypeError) as e:  # the engine's domain errors
         return _fail(str(e), 1)
     if root.parents and not root.label:
-        root.label = "L"
+        root.label = _output_name(inputs)
     root.backward()
-    out = root.label or "L"
+    out = root.label
     print(f"{out} = {root.data:.12g}")
     for name, leaf in inputs.items():
         print(f"d{out}/d{name} = {leaf.grad:.12g}")
     return _write(root, args) if args.output else 0
+
+
+def _output_name(inputs: dict[str, Value]) -> str:
+    """``L``, or ``L1``, ``L2``... if an input is already named that."""
+    return next(name for i in range(len(inputs) + 1)
+                if (name := f"L{i or ''}") not in inputs)
 
 
 def _write(root: Value, args: argparse.Namespace) -> int:
@@ -88,7 +98,16 @@ def _fail(message: str, status: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    expression = None
+    if "--" in argv[:-1]:  # only the expression after '--' is positional: options may follow
+        i = argv.index("--")
+        expression, argv[i:i + 2] = argv[i + 1], [_HERE]
     args = _parser().parse_args(argv)
+    if expression is not None:
+        given = [args.expression, *args.inputs]
+        given.remove(_HERE)
+        args.expression, args.inputs = expression, given
     return _draw(args)
 
 

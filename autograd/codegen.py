@@ -36,6 +36,8 @@ from .schedule import (
 )
 from .symbolic import ONE, Sym, Where, as_sym, const, literal, product
 
+ZERO = const(0.0)
+
 # Python >= 3.12 adds floats in ``sum`` with compensation; ``nary.matvec`` uses ``sum``, so
 # to match it bit for bit a dot calls ``sum`` there too, and is inlined as ``0.0 + w*x + ...``
 # (left to right, as 3.11's ``sum`` adds) where ``sum`` is plain. A feature test, not a version.
@@ -95,6 +97,8 @@ def forward_lines(name: str, op: str, ps: list[str], arg: float | None,
         if not COMPENSATED_SUM:
             return chain_sum(name, "0.0", products + ps[2 * n :])
         return _compensated(name, products) + [f"{name} = {name} + {ps[-1]}"] * (len(ps) % 2)
+    if op in r.FORWARD_NAMES:  # a defined op: its checked forward, by its generated name
+        return [f"{name} = {r.FORWARD_NAMES[op]}({', '.join(ps)})"]
     if op not in FORWARD:
         raise TypeError(f"compile: no code for the op {op!r}")
     return [f"{name} = {FORWARD[op](ps, arg)}"]
@@ -275,6 +279,9 @@ def _node_backward(i: int, entry: tuple[Any, ...], need: list[bool], syms: list[
     ds = [ONE] * len(parents) if op == "sum" else [  # speed: d(sum)/d(each) is 1.0
         as_sym(d) for d in r.apply_rule(op, [syms[p] for p in parents], syms[i], arg)]
     guard = _guard(op, g, syms[i], [d for p, d in zip(parents, ds, strict=True) if p in sink])
+    if r.ARITY.get(op, 0) > 2:  # a defined n-ary op: skip each term where eager skips them all
+        keep = f"{g.text} or {syms[i].text} - {syms[i].text}"  # (its d may be inf: no _guard)
+        ds, guard = [Where(keep, d, ZERO) for d in ds], None
     mine: dict[int, list[Sym]] = {}  # guarded: this node's terms for each sink
     for p, d in zip(parents, ds, strict=True):
         if guard and p in sink:

@@ -7,7 +7,8 @@ no nodes, no graph walk. Values and gradients equal eager mode's bit for bit (on
 of a zero gradient may differ where a leaf's incoming ``grad`` is -0.0, and a NaN's sign).
 
 Programs are cached by the graph's *structure* (ops, constant parameters, parent wiring and
-the values of constants), so tracing the same structure again reuses the same code.
+the values of constants), so tracing the same structure again reuses the same code. Both
+caches are bounded LRU caches (``cache.py``), per function and shared, safe across threads.
 
 Python control flow on a Value (``if x > 0:``, Python's ``max(a, b)``) is recorded while f is
 traced (``modes.TRACE``): each comparison that depends on an input becomes a guard, part of
@@ -30,9 +31,11 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from .cache import LRU
 from .codegen import generate
 from .engine import Value, lift
 from .modes import TRACE, enable_grad, gc_paused
+from .rules import REFERENCES
 from .symbolic import NAMESPACE
 from .tracecheck import (
     Flipped,
@@ -47,7 +50,9 @@ from .tracecheck import (
 
 Key = tuple  # generate's args: (sizes, wrt flags, entries, unit seed, loop, fresh, guards)
 CACHE_NODES = 2_000_000  # nodes of all cached programs' keys (a key holds ~100 bytes a node)
-_CACHE: dict[Key, Program] = {}
+CACHE_PROGRAMS = 512  # programs kept for all functions together
+CACHE_SIZE = 128  # call signatures whose trace one function keeps (``jit(cache_size=)``)
+_CACHE: LRU[Program] = LRU(CACHE_PROGRAMS, CACHE_NODES, lambda key, _: len(key[2]))
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
 
 
@@ -96,7 +101,7 @@ class Program:
 
     def __init__(self, key: Key) -> None:
         self.key = key
-        namespace = dict(NAMESPACE)
+        namespace = {**NAMESPACE, **REFERENCES}  # the defined ops, by their generated names
         # speed: generating (and compile()) makes millions of acyclic containers, and each
         # collection rescans all (and the traced graph): 100k terms of W3 took 1.5x as long
         with gc_paused():
@@ -110,11 +115,7 @@ class Program:
 def program_for(key: Key) -> Program:
     """The cached Program of ``key``, generating and compiling it on a miss."""
     program = _CACHE.get(key)
-    if program is None:
-        while _CACHE and sum(len(k[2]) for k in _CACHE) + len(key[2]) > CACHE_NODES:
-            del _CACHE[next(iter(_CACHE))]  # the oldest
-        program = _CACHE[key] = Program(key)
-    return program
+    return _CACHE.put(key, Program(key)) if program is None else program
 
 
 def _floats(xs: Sequence[Any]) -> Sequence[float]:
@@ -131,15 +132,18 @@ class Compiled:
     current ``data``, and ``backward`` adds to their ``grad`` as eager ``backward`` does.
     Arguments at the positions in ``static`` reach ``f`` as they are (a class index, a label
     that ``f`` checks): each distinct value gets its own trace, as ``jax.jit``'s static args.
+    The traces of the ``cache_size`` most recently used call signatures are kept.
     """
 
     def __init__(self, f: Callable[..., Any], params: Iterable[Value] = (),
-                 check: bool = False, static: Iterable[int] = ()) -> None:
+                 check: bool = False, static: Iterable[int] = (),
+                 cache_size: int = CACHE_SIZE) -> None:
         self.f, self.params, self.check, self.static = f, list(params), check, set(static)
         self.traces = 0  # how many times f was traced (once per call signature)
         self.program: Program | None = None  # the program of the last call
-        self._structures: dict[tuple, tuple[tuple, tuple, tuple]] = {}  # -> (sizes, nodes, guards)
-        self._programs: dict[tuple, Program] = {}  # (signature, wrt, unit seed, loop)
+        # signature -> (sizes, entries, guards); (signature, wrt, unit, loop) -> 1 of 7 programs
+        self._structures: LRU[tuple[tuple, tuple, tuple]] = LRU(cache_size)
+        self._programs: LRU[Program] = LRU(7 * cache_size)
 
     def __call__(self, *args: Any) -> float:
         """f(*args), as a float."""
@@ -176,7 +180,7 @@ class Compiled:
             try:
                 done, grads = fn(data, xs, float(grad), grads)
             except Flipped as flip:
-                raise flip_error(self._structures[signature], flip.guard) from None
+                raise flip_error(self._structure(signature, xs[0]), flip.guard) from None
             except (ArithmeticError, ValueError) as error:
                 raise self._unfit(error, signature, xs) from error
             values += done
@@ -213,7 +217,7 @@ class Compiled:
             out = fn(data, xs, s) if wrt == INPUTS else fn(data, xs, s, grads) if wrt == PARAMS \
                 else fn(data, xs)
         except Flipped as flip:
-            raise flip_error(self._structures[signature], flip.guard) from None
+            raise flip_error(self._structure(signature, xs), flip.guard) from None
         except (ArithmeticError, ValueError) as error:
             raise self._unfit(error, signature, [xs]) from error
         if wrt == FORWARD:
@@ -228,18 +232,22 @@ class Compiled:
         unit = unit and wrt != FORWARD
         program = self._programs.get((signature, wrt, unit, loop))
         if program is None:
-            if signature not in self._structures:
-                root, inputs, comparisons = self._graph(signature, xs)
-                with gc_paused():  # speed: a tuple per node, and each collection rescans all
-                    self._structures[signature] = structure_key(
-                        root, [self.params, inputs], comparisons)
-                self.traces += 1
-            sizes, entries, guards = self._structures[signature]
-            # inputs' grads from +0.0 (fresh) if wrt == INPUTS
-            key = (sizes, wrt, entries, unit, loop, wrt == INPUTS, guards)
-            program = self._programs[signature, wrt, unit, loop] = program_for(key)
+            sizes, entries, guards = self._structure(signature, xs)
+            key = (sizes, wrt, entries, unit, loop, wrt == INPUTS, guards)  # INPUTS: from +0.0
+            program = self._programs.put((signature, wrt, unit, loop), program_for(key))
         self.program = program
         return program
+
+    def _structure(self, signature: tuple, xs: Sequence[float]) -> tuple[tuple, tuple, tuple]:
+        """(sizes, node entries, guards) of the trace of this signature, traced if need be."""
+        structure = self._structures.get(signature)
+        if structure is None:
+            root, inputs, comparisons = self._graph(signature, xs)
+            with gc_paused():  # speed: a tuple per node, and each collection rescans all
+                structure = structure_key(root, [self.params, inputs], comparisons)
+            self._structures.put(signature, structure)
+            self.traces += 1
+        return structure
 
     def _graph(self, signature: tuple, xs: Sequence[float]
                ) -> tuple[Value, list[Value], list[tuple]]:
@@ -261,7 +269,7 @@ class Compiled:
         """Raise eager mode's error if a row has one (it names the op); else a TraceError."""
         for x in rows:  # eager mode's own error, from the first row that raises one
             self._graph(signature, x)
-        traced = self._structures[signature][1]
+        traced = self._structure(signature, rows[0])[1]
         graphs = (self._graph(signature, x) for x in rows)
         nows = (structure_key(root, [self.params, inputs], comparisons)[1]
                 for root, inputs, comparisons in graphs)
@@ -272,10 +280,10 @@ class Compiled:
         """Raise TraceError unless eager mode builds the same graph and the same numbers."""
         root, inputs, comparisons = self._graph(signature, xs)
         _, entries, guards = structure_key(root, [self.params, inputs], comparisons)
-        traced = self._structures[signature][1]
+        _, traced, traced_guards = self._structure(signature, xs)
         if entries != traced:
             raise TraceError(f"f's graph differs from its trace: {difference(traced, entries)}")
-        if guards != self._structures[signature][2]:
+        if guards != traced_guards:
             raise TraceError("f's comparisons on Values differ from its trace's")
         wanted = self.params if wrt == PARAMS else inputs if wrt == INPUTS else []
         grads = (0.0,) * len(wanted) if wrt == INPUTS else grads
@@ -287,7 +295,7 @@ class Compiled:
 
 
 def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = False,
-        static: Iterable[int] = ()) -> Compiled:
+        static: Iterable[int] = (), cache_size: int = CACHE_SIZE) -> Compiled:
     """Compile ``f`` (a function of floats building one Value) by tracing it on its first call.
 
     >>> from autograd.compile import jit
@@ -295,4 +303,4 @@ def jit(f: Callable[..., Any], *, params: Iterable[Value] = (), check: bool = Fa
     >>> cf(2.0, 0.0), cf.value_and_grad(2.0, 0.0)
     (1.0, (1.0, [0.0, 3.0]))
     """
-    return Compiled(f, params, check, static)
+    return Compiled(f, params, check, static, cache_size)

@@ -28,6 +28,7 @@ from .backprop import propagate
 from .graph import topological_order
 from .modes import DEPTH, MODE, TRACE, current, enable_grad, gc_paused
 from .rules import NARY, RULES
+from .serialize import copy_value, reduce_value, restore
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
@@ -295,6 +296,16 @@ class Value:
         """A new leaf with the same data, cut off from the graph."""
         return Value(self.data, self.label)
 
+    # ---- pickle and copy: the graph goes out flat, so any depth works (serialize.py) ----
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return reduce_value(self)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        restore(self, state)
+
+    def __copy__(self) -> Value:
+        return copy_value(self)  # type: ignore[no-any-return]
+
     # ---- as a number: read ``data``, record nothing (see docs/numbers.md) ----
     # ``==`` and ``hash`` stay by identity: graphs, dicts and sets hold nodes, not numbers
 
@@ -442,7 +453,7 @@ def _record(op: str, parents: tuple[Value, ...], out: float, arg: Any) -> Value:
     if not mode.record:
         return _node("", out, None, None, None, None)
     local = r.apply_rule(op, [p.data for p in parents], out, arg)
-    if op in r.NARY_OPS:
+    if op in r.NARY_OPS or len(parents) > 2:  # a defined op of 3+ inputs is n-ary too
         node = _node(op, out, parents, NARY, local, None)
     elif len(parents) == 2:
         node = _node(op, out, parents[0], parents[1], local[0], local[1])

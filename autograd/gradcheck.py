@@ -31,6 +31,7 @@ can still fail a right derivative: check them with a smaller eps.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import numbers
@@ -41,8 +42,10 @@ from typing import Any, NamedTuple
 
 from .engine import Value
 from .functional import hessian
+from .graph import topological_order
 from .modes import enable_grad
 from .report import GradcheckError, GradcheckResult, GradcheckRow, GradcheckWarning
+from .rules import ARITY, FORWARD_NAMES, REFERENCES
 
 __all__ = ["GradcheckError", "GradcheckResult", "GradcheckRow", "GradcheckWarning", "gradcheck",
            "gradgradcheck"]
@@ -106,8 +109,42 @@ def _result(order: int, f: Function, inputs: Sequence[float], eps: float,
     note = "" if isinstance(out, Value) else (
         f"f returned a {type(out).__name__}, not a Value: a constant, with analytic gradient 0"
     )
+    if any(row.status == "FAIL" for row in rows) and isinstance(out, Value):
+        rows = _blame(rows, _wrong_rules(out, eps, atol, rtol))
     kind = "gradcheck" if order == 1 else "gradgradcheck"
     return GradcheckResult(kind, rows, eps, atol, rtol, note)
+
+
+def _wrong_rules(out: Value, eps: float, atol: float, rtol: float) -> list[str]:
+    """Defined ops (``autograd.op``) in out's graph whose rule disagrees with their forward."""
+    found: dict[str, str] = {}
+    for node in topological_order(out):
+        if node.op not in ARITY or node.op in found:
+            continue
+        forward = REFERENCES[FORWARD_NAMES[node.op]]
+        point = [p.data for p in node.parents]
+        for j, d in enumerate(node.local_grads):
+            [num] = _numeric(_listed(forward), point, j, eps, 1)
+            if _verdict(d, num, abs(d - num.value), atol + rtol * abs(num.value))[0] == "FAIL":
+                at = ", ".join(f"{x:.6g}" for x in point)
+                found[node.op] = (f"op {node.op!r}: its derivative rule gives {d:.6g} for input "
+                                  f"{j}, its forward's slope is {num.value:.6g} (at {at})")
+                break
+    return list(found.values())
+
+
+def _listed(forward: Callable[..., float]) -> Callable[[list[float]], list[float]]:
+    """``forward`` as ``_numeric`` calls a function: a point in, a list of outputs out."""
+    return lambda point: [forward(*point)]
+
+
+def _blame(rows: tuple[GradcheckRow, ...], wrong: list[str]) -> tuple[GradcheckRow, ...]:
+    """The failed rows, with the wrong rules named in their reason."""
+    if not wrong:
+        return rows
+    why = "; ".join(wrong)
+    return tuple(dataclasses.replace(row, reason=f"{why}; {row.reason}")
+                 if row.status == "FAIL" else row for row in rows)
 
 
 def _finish(result: GradcheckResult, raise_exception: bool) -> GradcheckResult:

@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Value
+from .files import write_atomic
 from .graph import topological_order
-from .render import check_options, describe, format_number, run_dot, scene_to_dot
+from .render import check_options, describe, encodable, format_number, scene_to_dot
+from .rundot import TIMEOUT, check_timeout, run_dot
 
 MAX_NAME = 32  # longer expression names fall back to the node's id
 _ATOM, _NEG = 5, 3  # precedences: names and calls bind tightest, then unary minus
@@ -172,33 +174,37 @@ def _visible(schedule: dict[str, Any], shown: set[str]) -> dict[str, Any]:
     return {**schedule, "nodes": nodes, "steps": steps}
 
 
-def to_html(root: Value, path: str | Path, **render_options: Any) -> Path:
+def to_html(root: Value, path: str | Path, timeout: float = TIMEOUT,
+            **render_options: Any) -> Path:
     """Write the backprop explorer for ``root`` to ``path``: a self-contained offline page.
 
     ``render_options`` are the renderer's (rankdir, precision, max_nodes; gradients are
     always shown). Raises RenderError, after writing the DOT source next to ``path``, when
-    ``dot`` is missing.
+    ``dot`` is missing or takes longer than ``timeout`` seconds. The page is written atomically.
     """
     path = Path(path)
-    page = explorer_page(root, fallback=path.with_suffix(".dot"), **render_options)
-    path.write_text(page, encoding="utf-8")
+    page = explorer_page(root, fallback=path.with_suffix(".dot"), timeout=timeout,
+                         **render_options)
+    write_atomic(path, page)
     return path
 
 
-def explorer_page(root: Value, *, fallback: Path | None = None, **render_options: Any) -> str:
+def explorer_page(root: Value, *, fallback: Path | None = None, timeout: float = TIMEOUT,
+                  **render_options: Any) -> str:
     """The explorer's page for ``root`` as text (``to_html`` writes it; ``explore`` shows it).
 
-    When ``dot`` is missing, raises RenderError (after writing the DOT source to
-    ``fallback``, if given).
+    When ``dot`` is missing or runs past ``timeout`` seconds, raises RenderError (after
+    writing the DOT source to ``fallback``, if given).
     """
+    check_timeout(timeout)
     check_options(**render_options)  # before the schedule formats numbers at that precision
     schedule, grads = _schedule(root, render_options.get("precision", 4))
     render_options["show_grad"] = True  # the page fills in the grad fields
     scene = describe(root, grads=grads, **render_options)
     schedule = _visible(schedule, set(scene.ids.values()))
     schedule.update(total=scene.total, hidden=scene.hidden)
-    svg = run_dot(scene_to_dot(scene), "svg", fallback).decode("utf-8")
-    return _page(root, svg[svg.index("<svg"):], schedule)
+    svg = run_dot(scene_to_dot(scene), "svg", fallback, timeout).decode("utf-8")
+    return encodable(_page(root, svg[svg.index("<svg"):], schedule))
 
 
 def _asset(name: str) -> str:

@@ -22,7 +22,8 @@ from typing import Any
 from .engine import Value
 from .graph import bounded_order
 from .html import explorer_page
-from .render import RenderError, describe, format_number, run_dot, scene_to_dot
+from .render import describe, format_number, scene_to_dot
+from .rundot import RenderError, run_dot
 
 DRAW_LIMIT = 60  # a Value's display draws its graph only up to this many nodes
 _HEADER_PX, _WIDTH_PX, _MIN_PX, _MAX_PX = 220, 900, 280, 900  # the explorer frame's size

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import ast
 import keyword
+import math
 import operator
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -37,6 +39,8 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.Pow: operator.pow,
 }
+_SYMBOLS = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<",
+            ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&"}
 _FORBIDDEN = {
     ast.Attribute: "attribute access", ast.Subscript: "a subscript", ast.Lambda: "a lambda",
     ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
@@ -60,11 +64,19 @@ def bind(assignments: Iterable[str]) -> dict[str, Value]:
         if name in FUNCTIONS or name in inputs:
             what = "a function" if name in FUNCTIONS else "bound twice"
             raise ExpressionError(f"cannot bind {name!r}: it is {what}")
-        try:
-            inputs[name] = Value(float(number), name)
-        except ValueError:
-            raise ExpressionError(f"bad number for {name}: {number!r}") from None
+        inputs[name] = Value(_input_number(name, number), name)
     return inputs
+
+
+def _input_number(name: str, text: str) -> float:
+    """The float an input's text spells; too large to be a float is an error, as for literals."""
+    try:
+        number = float(text)
+    except ValueError:
+        raise ExpressionError(f"bad number for {name}: {text!r}") from None
+    if math.isinf(number) and "inf" not in text.lower():  # 1e400 overflows to inf
+        raise ExpressionError(f"number too large for {name}: {text:.40}")
+    return number
 
 
 def evaluate(text: str, inputs: Mapping[str, Value]) -> Value:
@@ -75,9 +87,13 @@ def evaluate(text: str, inputs: Mapping[str, Value]) -> Value:
         tree = ast.parse(text.strip(), mode="eval")
         return lift(_eval(tree.body, inputs))
     except SyntaxError as e:
+        if "digits" in e.msg:  # an int literal past Python's int-to-text limit
+            raise ExpressionError("number too large: an integer literal of over 4300 digits") \
+                from None
         raise ExpressionError(f"syntax error: {e.msg} (column {e.offset})") from None
     except (RecursionError, MemoryError):
-        raise ExpressionError("expression nested too deeply") from None
+        raise ExpressionError("expression nested too deeply for Python's parser "
+                              f"(about {3 * sys.getrecursionlimit()} levels)") from None
     except ValueError as e:
         if isinstance(e, ExpressionError):
             raise
@@ -91,10 +107,8 @@ def _eval(node: ast.AST, inputs: Mapping[str, Value]) -> Any:
         return _number(node)
     if isinstance(node, ast.Name):
         return _name(node.id, inputs)
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left = _eval(node.left, inputs)
-        # a Value on the left: constants become graph leaves and the engine checks domains
-        return _BINARY[type(node.op)](lift(left), _eval(node.right, inputs))
+    if isinstance(node, ast.BinOp):
+        return _chain(node, inputs)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         operand = _eval(node.operand, inputs)
         return -operand if isinstance(node.op, ast.USub) else operand
@@ -104,14 +118,44 @@ def _eval(node: ast.AST, inputs: Mapping[str, Value]) -> Any:
     raise ExpressionError(f"{what} is not allowed: {_source(node)}")
 
 
+def _chain(node: ast.BinOp, inputs: Mapping[str, Value]) -> Value:
+    """A chain of binary operators, ``a + b - c ...``: its left spine walked in a loop.
+
+    Python nests ``a + b + c`` as ``(a + b) + c``, so a flat sum of a thousand terms is a
+    thousand levels deep on the left; only the right operands are evaluated recursively.
+    """
+    spine: list[ast.BinOp] = []
+    left: ast.expr = node
+    while isinstance(left, ast.BinOp):
+        if type(left.op) not in _BINARY:
+            raise ExpressionError(_operator_error(left))
+        spine.append(left)
+        left = left.left
+    out = _eval(left, inputs)
+    for step in reversed(spine):
+        # a Value on the left: constants become graph leaves and the engine checks domains
+        out = _BINARY[type(step.op)](lift(out), _eval(step.right, inputs))
+    return out  # type: ignore[no-any-return]
+
+
+def _operator_error(node: ast.BinOp) -> str:
+    if isinstance(node.op, ast.BitXor):
+        return f"^ is not a power here: use ** for powers, as in x**2: {_source(node)}"
+    symbol = _SYMBOLS.get(type(node.op), type(node.op).__name__)
+    return f"the operator {symbol} is not allowed: {_source(node)}"
+
+
 def _number(node: ast.Constant) -> float:
     value = node.value
-    if type(value) not in (int, float):
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
         raise ExpressionError(f"only numbers are allowed as constants, got {value!r:.40}")
     try:
-        return float(value)
+        number = float(value)
     except OverflowError:
-        raise ExpressionError(f"number too large: {_source(node)}") from None
+        number = math.inf
+    if math.isinf(number):  # 1e400 and a 400-digit int alike: past the largest float
+        raise ExpressionError(f"number too large: {_source(node)}")
+    return number
 
 
 def _name(name: str, inputs: Mapping[str, Value]) -> Value:

@@ -21,31 +21,27 @@ digraph {
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .engine import Value
+from .files import write_atomic
 from .graph import topological_order
+from .rundot import TIMEOUT, check_timeout, digraph_class, run_dot
+from .rundot import RenderError as RenderError  # re-exported for `from autograd.render import`
 
-INSTALL_HINT = (
-    "graphviz's `dot` program is not installed (not found on PATH). Install it with "
-    "`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
-    "or `conda install -c conda-forge graphviz`"
-)
 FORMATS = ("svg", "png", "pdf", "dot")
+# dot's network simplex (ranks, then x positions) runs to the optimum unless limited, and on
+# a dense graph of a few hundred nodes that takes minutes. One pass per node (the ``1``) is
+# what small graphs need anyway: their pictures are unchanged, a 40-step RNN takes seconds.
+LAYOUT = {"nslimit": "1", "nslimit1": "1"}
 
 # fill colours: inputs (leaves), the output (root), everything in between, ops, constants
 _LEAF, _ROOT, _INNER, _OP, _CONST = "#dbeafe", "#fde68a", "#ffffff", "#e5e7eb", "#f3f4f6"
 _RECORD_SPECIAL = re.compile(r'([\\"{}|<>])')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")  # line breaks, tabs, NUL: dot drops or chokes on them
-
-
-class RenderError(RuntimeError):
-    """graphviz's ``dot`` is missing or failed; the message says how to fix it."""
 
 
 @dataclass
@@ -78,12 +74,17 @@ def escape_record(text: str) -> str:
     ``{ } | < > " \\`` get a backslash, ``&`` becomes ``&amp;`` (dot reads ``&lt;`` or
     ``&#60;`` as entities) and control characters (newlines, tabs) become spaces.
     """
-    text = _CONTROL.sub(" ", text).replace("&", "&amp;")
+    text = _CONTROL.sub(" ", encodable(text)).replace("&", "&amp;")
     return _RECORD_SPECIAL.sub(r"\\\1", text)
 
 
+def encodable(text: str) -> str:
+    """``text`` with lone surrogates (which UTF-8 cannot encode) written as ``\\udxxx``."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    return encodable(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _grad_of(node: Value, grads: Mapping[Value, float] | None) -> float:
@@ -154,7 +155,7 @@ def describe(root: Value, rankdir: str = "LR", precision: int = 4, show_grad: bo
     order = topological_order(root)
     shown = nearest(order, max_nodes)
     position = {node: i for i, node in enumerate(order)}
-    scene = Scene({"rankdir": rankdir}, total=len(order))
+    scene = Scene({"rankdir": rankdir, **LAYOUT}, total=len(order))
     scene.ids = {node: f"v{position[node]}" for node in shown}
     for node in shown:
         _add_value(scene, node, root, _grad_of(node, grads), opts)
@@ -213,17 +214,15 @@ def scene_to_dot(scene: Scene) -> str:
     return "\n".join([*lines, "}"]) + "\n"
 
 
-def draw(root: Value, **options: Any) -> Any:
-    """A ``graphviz.Digraph`` of ``root``'s graph; it displays inline in Jupyter."""
-    try:
-        import graphviz
-    except ImportError:
-        raise ImportError(
-            "autograd.draw needs the graphviz Python package: pip install 'scalar-autograd[viz]' "
-            "(autograd.to_dot needs nothing)"
-        ) from None
+def draw(root: Value, timeout: float = TIMEOUT, **options: Any) -> Any:
+    """A ``graphviz.Digraph`` of ``root``'s graph; it displays inline in Jupyter.
+
+    Its ``pipe`` (which Jupyter's display calls) runs ``dot`` for at most ``timeout`` seconds.
+    """
+    check_timeout(timeout)
     scene = describe(root, **options)
-    graph = graphviz.Digraph(graph_attr=scene.graph_attrs, node_attr={"fontname": "Helvetica"})
+    graph = digraph_class()(graph_attr=scene.graph_attrs, node_attr={"fontname": "Helvetica"})
+    graph.timeout = timeout
     for name, attrs in scene.nodes:
         graph.node(name, **attrs)
     for a, b, attrs in scene.edges:
@@ -231,33 +230,21 @@ def draw(root: Value, **options: Any) -> Any:
     return graph
 
 
-def run_dot(source: str, fmt: str, fallback: Path | None = None) -> bytes:
-    """Run ``dot -T<fmt>`` on ``source``; if ``dot`` is missing, write ``fallback`` and raise."""
-    exe = shutil.which("dot")
-    if exe is None:
-        if fallback is None:
-            raise RenderError(INSTALL_HINT)
-        fallback.write_text(source, encoding="utf-8")
-        raise RenderError(f"{INSTALL_HINT}. The DOT source was written to {fallback}")
-    done = subprocess.run([exe, f"-T{fmt}"], input=source.encode(), capture_output=True)
-    if done.returncode != 0:
-        raise RenderError(f"dot -T{fmt} failed: {done.stderr.decode(errors='replace').strip()}")
-    return done.stdout
-
-
-def render(root: Value, path: str | Path, **options: Any) -> Path:
+def render(root: Value, path: str | Path, timeout: float = TIMEOUT, **options: Any) -> Path:
     """Write ``root``'s graph to ``path``, format from its suffix: .svg, .png, .pdf or .dot.
 
-    Raises RenderError, after writing the DOT source next to ``path``, when ``dot`` is missing.
+    Raises RenderError, after writing the DOT source next to ``path``, when ``dot`` is missing
+    or takes longer than ``timeout`` seconds. The file is written atomically.
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         suffixes = ", ".join(f".{f}" for f in FORMATS)
         raise ValueError(f"cannot infer the format from {path.name!r}: use {suffixes}")
+    check_timeout(timeout)
     source = to_dot(root, **options)
     if fmt == "dot":
-        path.write_text(source, encoding="utf-8")
+        write_atomic(path, source)
     else:
-        path.write_bytes(run_dot(source, fmt, path.with_suffix(".dot")))
+        write_atomic(path, run_dot(source, fmt, path.with_suffix(".dot"), timeout))
     return path

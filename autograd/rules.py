@@ -10,19 +10,50 @@ all three; each helper here handles a float directly, a Value through its own op
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 RULES: dict[str, Callable[..., Any]] = {}
 """op name -> its local derivative rule, d(out)/d(input): unary ``(x, out)`` or
 ``(x, out, arg)`` -> one derivative; binary ``(a, b, out)`` -> a pair; n-ary
-``(inputs, out)`` -> a sequence.
+``(inputs, out)`` -> a sequence; an op of n >= 3 inputs defined with ``autograd.op``
+``(x_1, ..., x_n, out)`` -> a sequence.
 
-Filled in by ``engine.py``, each rule right under its op's forward computation."""
+Filled in by ``engine.py`` and ``nary.py``, each rule right under its op's forward
+computation, and by ``register`` for the ops users define."""
 
 NARY = "nary"  # marker in a node's ``_b`` when its parents and local derivatives are tuples
 # ops whose rule takes all inputs as one sequence
 NARY_OPS = frozenset({"sum", "dot", "logsumexp", "max", "min"})
+
+
+ARITY: dict[str, int] = {}
+"""Ops of a fixed number of inputs defined with ``autograd.op``: name -> that number. Their
+rule is ``rule(x_1, ..., x_n, out)``; a node of 3 or more inputs is stored as an n-ary one."""
+
+REFERENCES: dict[str, Callable[..., Any]] = {}
+"""Generated name (``_u0``, ``_u0d``, ...) -> a defined op's checked forward or rule: the
+compiled mode calls them by reference, under these names, never through the user's text."""
+FORWARD_NAMES: dict[str, str] = {}  # a defined op's name -> its forward's generated name
+
+RESERVED = frozenset({"", "in", "c", "neg"})  # a leaf's op, the compiled mode's input and
+# constant entries, and the unary minus of the test strategies: never an op's name
+_registering = threading.Lock()
+
+
+def register(name: str, rule: Callable[..., Any], arity: int,
+             forward: Callable[..., float]) -> tuple[str, str]:
+    """Add an op of ``arity`` inputs: its rule and forward; return their generated names."""
+    with _registering:
+        if name in RULES or name in RESERVED:
+            raise ValueError(f"op name {name!r} is taken: give the op another name (name=...)")
+        ref = f"_u{len(ARITY)}"
+        REFERENCES[ref], REFERENCES[f"{ref}d"] = forward, rule
+        FORWARD_NAMES[name] = ref
+        ARITY[name] = arity
+        RULES[name] = rule  # last: an op is visible only once complete
+        return ref, f"{ref}d"
 
 
 def apply_rule(op: str, inputs: Any, out: Any, arg: Any = None) -> tuple[Any, ...]:
@@ -30,9 +61,9 @@ def apply_rule(op: str, inputs: Any, out: Any, arg: Any = None) -> tuple[Any, ..
     rule = RULES[op]
     if op in NARY_OPS:
         return tuple(rule(tuple(inputs), out))
-    if len(inputs) == 2:
-        return tuple(rule(*inputs, out))
-    return (rule(inputs[0], out) if arg is None else rule(inputs[0], out, arg),)
+    if len(inputs) == 1:
+        return (rule(inputs[0], out) if arg is None else rule(inputs[0], out, arg),)
+    return tuple(rule(*inputs, out))  # two inputs, or a defined op's n
 
 
 def _symbolic(name: str, *args: Any) -> Any:
@@ -56,9 +87,11 @@ def sigmoid(x: Any) -> Any:
     return x.sigmoid() if hasattr(x, "data") else _symbolic("sigmoid", x)
 
 
-def softplus(x: float) -> float:
+def softplus(x: Any) -> Any:
     """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|), without overflow."""
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    if type(x) is float:
+        return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+    return x.softplus() if hasattr(x, "data") else _symbolic("softplus", x)
 
 
 def checked_exp(x: float) -> float:
@@ -180,6 +213,27 @@ def cos(x: Any) -> Any:
     if type(x) is float:
         return math.cos(x)
     return x.cos() if hasattr(x, "data") else _symbolic("cos", x)
+
+
+def log(x: Any) -> Any:
+    """ln x; ValueError for x <= 0."""
+    if type(x) is float:
+        return checked(math.log, "log", x)
+    return x.log() if hasattr(x, "data") else _symbolic("log", x)
+
+
+def sqrt(x: Any) -> Any:
+    """The square root; ValueError for x < 0."""
+    if type(x) is float:
+        return checked(math.sqrt, "sqrt", x)
+    return x.sqrt() if hasattr(x, "data") else _symbolic("sqrt", x)
+
+
+def tanh(x: Any) -> Any:
+    """The hyperbolic tangent."""
+    if type(x) is float:
+        return math.tanh(x)
+    return x.tanh() if hasattr(x, "data") else _symbolic("tanh", x)
 
 
 def _data(x: Any) -> Any:

@@ -30,6 +30,7 @@ except ImportError as error:  # pragma: no cover - exercised with hypothesis hid
 from . import nary
 from .engine import Value
 from .graph import topological_order
+from .userops import DEFINED, Op
 
 __all__ = ["OPS", "Const", "Expression", "Step", "expressions", "finite_floats"]
 
@@ -101,7 +102,7 @@ def _dot(ps: Sequence[Any]) -> Any:
 
 
 def _apply(op: str, args: Sequence[Any]) -> Any:
-    return _APPLY[op](*args)
+    return _APPLY[op](*args) if op in _APPLY else DEFINED[op](*args)
 
 
 # ---- the example object ----
@@ -149,20 +150,21 @@ def _resolve(arg: int | Const, nodes: list[Any]) -> Any:
 def expressions(
     n_inputs: int | tuple[int, int] = (1, 3),
     max_nodes: int = 10,
-    ops: Sequence[str] | None = None,
+    ops: Sequence[str | Op] | None = None,
     *,
     margin: float = 0.1,
     bound: float = 10.0,
 ) -> st.SearchStrategy[Expression]:
     """Random expression DAGs of 1..max_nodes ops over ``n_inputs`` inputs (an int or a range).
 
-    ``ops`` (default all of ``OPS``) limits the ops. Inputs are in [-3, 3]; every op's
-    operands are at least ``margin`` inside its domain and away from its kink, and every
-    node's value is within [-bound, bound].
+    ``ops`` (default all of ``OPS``) limits the ops; it may hold ops made by ``autograd.op``
+    (or their names), whose operands are drawn from their ``domain``. Inputs are in [-3, 3];
+    every op's operands are at least ``margin`` inside its domain and away from its kink, and
+    every node's value is within [-bound, bound].
     """
     lo, hi = (n_inputs, n_inputs) if isinstance(n_inputs, int) else n_inputs
-    chosen = tuple(OPS if ops is None else ops)
-    unknown = sorted(set(chosen) - set(OPS))
+    chosen = tuple(o.name if isinstance(o, Op) else o for o in (OPS if ops is None else ops))
+    unknown = sorted(set(chosen) - set(OPS) - set(DEFINED))
     if unknown or not chosen or not 1 <= lo <= hi or max_nodes < 1 or margin < 0:
         raise ValueError(
             f"expressions: need 1 <= n_inputs, max_nodes >= 1, margin >= 0 and ops from "
@@ -195,6 +197,10 @@ def _expressions(draw: Any, lo: int, hi: int, max_nodes: int, ops: tuple[str, ..
 def _draw_args(draw: Any, op: str, values: list[float], m: float) -> tuple[int | Const, ...]:
     """Operands for ``op``: node indices whose values are valid for it, or constants."""
     pick = lambda valid=_any: _pick(draw, values, lambda x: valid(x, m))
+    if op in DEFINED:  # each operand a node inside the op's domain
+        inside = _inside(DEFINED[op].domain)
+        valid: Callable[[float], bool] = lambda x: inside(x, m)
+        return _present(*(_pick(draw, values, valid) for _ in range(DEFINED[op].arity)))
     if op in _UNARY:
         return _present(pick(_UNARY[op][1]))
     if op in _PARAM:
@@ -216,6 +222,14 @@ def _draw_args(draw: Any, op: str, values: list[float], m: float) -> tuple[int |
         return tuple(chosen)
     bias = op == "dot" and draw(st.booleans())
     return tuple(pick() for _ in range((2 * n if op == "dot" else n) + bias))
+
+
+def _inside(domain: tuple[float, float] | None) -> Callable[[float, float], bool]:
+    """Valid operands of a defined op: at least the margin inside its domain (if it has one)."""
+    if domain is None:
+        return _any
+    low, high = domain
+    return lambda x, m: low + m < x < high - m
 
 
 def _binary_args(draw: Any, op: str, pick: Callable[..., Any]) -> tuple[int | Const, ...]:

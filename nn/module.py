@@ -13,16 +13,15 @@ bits, so every finite float round-trips exactly (NaN and infinities are written 
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any, Union
 
 from autograd import Value, zero_grad
+from autograd.files import write_atomic
 
 PathLike = Union[str, "os.PathLike[str]"]
 FORMAT, VERSION = "nn.Module", 1
@@ -88,10 +87,13 @@ class Module:
             params[name].data = value
 
     def save(self, path: PathLike) -> None:
-        """Write the parameters to ``path`` as JSON, atomically (a temporary file, then replace)."""
+        """Write the parameters to ``path`` as JSON, atomically (a temporary file, then replace).
+
+        Raises PermissionError for a read-only file, as ``open(path, "w")`` would.
+        """
         doc = {"format": FORMAT, "version": VERSION, "model": repr(self),
                "parameters": self.state_dict()}
-        _write_atomic(path, json.dumps(doc, indent=1) + "\n")
+        write_atomic(path, json.dumps(doc, indent=1) + "\n")
 
     def load(self, path: PathLike) -> Module:
         """Read parameters saved by ``save`` into this model, in place; returns the model.
@@ -102,7 +104,7 @@ class Module:
         try:
             with open(path, encoding="utf-8") as f:
                 doc = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:  # deep nesting
             where = os.fspath(path)
             raise ValueError(f"{where}: not a model file (truncated or corrupt?): {e}") from e
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -163,8 +165,9 @@ def _check_state(state: Any, names: list[str]) -> dict[str, float]:
     if not isinstance(state, Mapping):
         kind = type(state).__name__
         raise ValueError(f"parameters must be a mapping of name -> number, got {kind}")
+    known = set(names)  # one set: a lookup per name keeps the check linear
     missing = [n for n in names if n not in state]
-    unexpected = [n for n in state if n not in set(names)]
+    unexpected = [n for n in state if n not in known]
     if missing or unexpected:
         raise ValueError(
             f"architecture mismatch: {len(missing)} missing parameters {missing[:3]}, "
@@ -178,35 +181,3 @@ def _check_state(state: Any, names: list[str]) -> dict[str, float]:
             raise ValueError(f"parameter {name!r} is not a float: {v!r:.40}")
         values[name] = float(v)
     return values
-
-
-def _umask() -> int:
-    """The process's umask (reading it means setting it: put it straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomic(path: PathLike, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``.
-
-    Readers see the old file or the new one, never half of one; on any failure the temporary
-    file is removed and the old file is left as it was.
-    """
-    target = os.path.realpath(os.fspath(path))  # through a symlink: its target is updated
-    if os.path.exists(target) and not os.path.isfile(target):
-        raise ValueError(f"save: {os.fspath(path)} exists and is not a regular file")
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".nn-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        mode = os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
-

@@ -31,8 +31,7 @@ class Optimizer:
         self.params = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
-        if not lr >= 0:
-            raise ValueError(f"learning rate must be >= 0, got {lr!r}")
+        _check(">= 0", {"learning rate": lr})
         self.lr = float(lr)
 
     def zero_grad(self) -> None:
@@ -40,12 +39,22 @@ class Optimizer:
         zero_grad(self.params)
 
     def step(self) -> None:
-        """Update every parameter once from its current ``grad``."""
+        """Update every parameter once from its current ``grad``: all of them, or none.
+
+        Every new value is computed before any is set, so if one raises (a grad that is not
+        a number), no parameter moves and the optimizer's state is as it was.
+        """
+        ps = self.params
+        saved = {k: list(v) for k, v in vars(self).items() if isinstance(v, list) and v is not ps}
         with no_grad():
-            for i, p in enumerate(self.params):
-                g = p.grad
-                g = g.data if isinstance(g, Value) else float(g)  # a Value after create_graph
-                p.data = self.update(i, p.data, g)
+            try:
+                grads = [_number(p.grad) for p in ps]
+                new = [self.update(i, ps[i].data, g) for i, g in enumerate(grads)]
+            except BaseException:
+                vars(self).update(saved)  # momentum, moments: back to before the step
+                raise
+            for p, w in zip(ps, new, strict=True):
+                p.data = w
 
     def update(self, i: int, w: float, g: float) -> float:
         """The new value of parameter ``i`` (value ``w``, gradient ``g``)."""
@@ -58,7 +67,8 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        _check_nonnegative(momentum=momentum, weight_decay=weight_decay)
+        _check("in [0, 1)", {"momentum": momentum})
+        _check(">= 0", {"weight_decay": weight_decay})
         if nesterov and not momentum > 0:
             raise ValueError("nesterov needs momentum > 0")
         self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
@@ -88,8 +98,9 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):
         super().__init__(params, lr)
-        _check_nonnegative(eps=eps, weight_decay=weight_decay)
-        if not all(0.0 <= b < 1.0 for b in betas) or len(betas) != 2:
+        _check("> 0", {"eps": eps})
+        _check(">= 0", {"weight_decay": weight_decay})
+        if len(betas) != 2 or not all(_ok("in [0, 1)", b) for b in betas):
             raise ValueError(f"Adam needs two betas in [0, 1), got {betas!r}")
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         self.m = [0.0] * len(self.params)
@@ -97,9 +108,13 @@ class Adam(Optimizer):
         self.t = 0
 
     def step(self) -> None:
-        """One Adam step: advance t, then update every parameter."""
+        """One Adam step: advance t, then update every parameter (t stays if the step fails)."""
         self.t += 1
-        super().step()
+        try:
+            super().step()
+        except BaseException:
+            self.t -= 1
+            raise
 
     def update(self, i: int, w: float, g: float) -> float:
         """The Adam step of the class docstring for parameter ``i``, at step ``t``."""
@@ -116,10 +131,25 @@ class Adam(Optimizer):
                 f"weight_decay={self.weight_decay})")
 
 
-def _check_nonnegative(**settings: float) -> None:
+_RULES = {">= 0": lambda x: x >= 0, "> 0": lambda x: x > 0, "in [0, 1)": lambda x: 0 <= x < 1}
+
+
+def _ok(rule: str, value: Any) -> bool:
+    """Is ``value`` a finite real number (not a bool) that satisfies ``rule``?"""
+    real = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return real and math.isfinite(value) and _RULES[rule](value)
+
+
+def _check(rule: str, settings: dict[str, Any]) -> None:
+    """Raise ValueError naming the first setting that is not a finite number ``rule``."""
     for name, value in settings.items():
-        if not value >= 0:
-            raise ValueError(f"{name} must be >= 0, got {value!r}")
+        if not _ok(rule, value):
+            raise ValueError(f"{name} must be {rule} (a finite number), got {value!r}")
+
+
+def _number(grad: Any) -> float:
+    """A parameter's gradient as a float (it is a Value after ``create_graph``)."""
+    return grad.data if isinstance(grad, Value) else float(grad)
 
 
 class LRSchedule:
@@ -146,6 +176,7 @@ class LinearLR(LRSchedule):
 
     def __init__(self, optimizer: Optimizer, start: float = 1.0, end: float = 0.1,
                  total: int = 100):
+        _check(">= 0", {"start": start, "end": end})
         super().__init__(optimizer)
         self.start, self.end, self.total = start, end, _positive("total", total)
         optimizer.lr = self.base_lr * start
@@ -159,6 +190,7 @@ class StepLR(LRSchedule):
     """Multiply the learning rate by ``gamma`` every ``step_size`` steps."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
+        _check("> 0", {"gamma": gamma})
         super().__init__(optimizer)
         self.step_size, self.gamma = _positive("step_size", step_size), gamma
 

@@ -108,13 +108,6 @@ def test_math_errors_exit_1(capsys):
     assert "log" in capsys.readouterr().err
 
 
-def test_version_is_the_package_version():
-    import autograd
-
-    done = run("--version")
-    assert done.returncode == 0 and done.stdout == f"scalar-autograd {autograd.__version__}\n"
-
-
 def test_help():
     done = run("draw", "--help")
     assert done.returncode == 0 and "NAME=NUMBER" in done.stdout and "leaky_relu" in done.stdout
@@ -138,3 +131,50 @@ def test_parser_error_type():
     with pytest.raises(ExpressionError, match="attribute access"):
         evaluate("x.data", bind(["x=1"]))
     assert isinstance(ExpressionError("e"), ValueError)
+
+
+def test_a_flat_sum_of_1000_terms_is_not_too_deep(capsys):
+    assert main(["draw", "+".join(["x"] * 1000), "x=0.5"]) == 0
+    assert capsys.readouterr().out == "L = 500\ndL/dx = 1000\n"
+
+
+@pytest.mark.parametrize("expression, message", [
+    ("x * " + "9" * 4000, "number too large"),
+    ("x * " + "9" * 5000, "number too large"),
+    ("x * 1e400", "number too large: 1e309"),  # how Python writes an overflowed literal
+    ("x ^ 2", "use ** for powers"),
+    ("x % 2", "the operator % is not allowed"),
+])
+def test_clear_messages_exit_2(expression, message, capsys):
+    assert main(["draw", expression, "x=2"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "sys.set_int_max_str_digits" not in err
+
+
+@pytest.mark.parametrize("number", ["1e400", "9" * 400])
+def test_an_input_too_large_for_a_float_exits_2(number, capsys):
+    assert main(["draw", "x * 2", f"x={number}"]) == 2
+    assert "number too large for x" in capsys.readouterr().err
+    assert main(["draw", "x * 2", "x=-inf"]) == 0  # spelled out: meant
+
+
+def test_an_input_named_L_does_not_clash_with_the_output(capsys):
+    assert main(["draw", "L * 3", "L=2", "L1=1"]) == 0
+    assert capsys.readouterr().out == "L2 = 6\ndL2/dL = 3\ndL2/dL1 = 0\n"
+
+
+def test_options_may_follow_an_expression_after_the_double_dash(tmp_path, capsys):
+    path = tmp_path / "neg.dot"
+    assert main(["draw", "w=3", "--", "-x*w", "x=2", "-o", str(path), "--precision", "1"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["L = -6", "dL/dw = -2", "dL/dx = -3",
+                                                   f"wrote {path}"]
+    assert "data -6.0" in path.read_text()
+
+
+def test_version_and_help_read_as_plain_text():
+    from autograd import __version__
+
+    done = run("--version")
+    assert done.returncode == 0 and done.stdout.strip() == __version__
+    for args in (["--help"], ["draw", "--help"]):
+        assert "``" not in run(*args).stdout

@@ -18,7 +18,7 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = ["newton", "moons", "worked_graphs", "perceptron", "regression", "depth_vs_width",
            "vanishing_gradients", "optimizers", "regularization", "softmax_classifier",
-           "compiled_training", "maxout"]
+           "compiled_training", "maxout", "forward_vs_reverse"]
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 GET_PICTURES = "pip install 'scalar-autograd[examples]'"
 
@@ -77,6 +77,16 @@ def test_every_example_runs_and_writes_its_pictures_or_says_how(runs, name):
 
 def test_newton_converges_in_a_few_steps(runs):
     assert re.search(r"steps to converge: newton \d\b", output(runs, "newton"))
+
+
+def test_forward_vs_reverse_shows_which_mode_pays_for_what(runs):
+    text = output(runs, "forward_vs_reverse")
+    match = re.search(r"at n = 32: the gradient costs ([\d.]+)x as much in forward mode; "
+                      r"one column costs ([\d.]+)x as much in reverse mode", text)
+    assert match, text
+    # 32 forward passes against 1 backward, 32 backward against 1 forward: far above 2x
+    assert float(match.group(1)) > 2 and float(match.group(2)) > 2
+    assert "both modes agree" in text
 
 
 def test_moons_ends_with_an_accuracy_above_chance_and_draws_one_neuron(runs):

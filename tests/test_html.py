@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from autograd import Value, topological_order
+from autograd import RenderError, Value, topological_order
 from autograd.html import backward_schedule, to_html
-from autograd.render import RenderError
 from autograd.testing import expressions
 from tests.strategies import assert_close
-from tests.test_render import needs_dot, slides_L
+from tests.test_render import hanging_dot, needs_dot, slides_L
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -155,6 +154,21 @@ def test_missing_dot_fails_with_the_install_hint(tmp_path, monkeypatch):
         to_html(L, tmp_path / "L.html")
     assert (tmp_path / "L.dot").exists() and not (tmp_path / "L.html").exists()
 
+
+
+@needs_dot
+def test_a_lone_surrogate_in_a_label_is_escaped(tmp_path):
+    y = Value(1.0, "x\ud800") * 2
+    text = to_html(y, tmp_path / "y.html").read_text(encoding="utf-8")
+    assert "x\\ud800" in text and not (tmp_path / "y.dot").exists()
+
+
+def test_a_dot_past_the_time_limit_writes_no_page(tmp_path, monkeypatch):
+    hanging_dot(tmp_path, monkeypatch)
+    L, *_ = slides_L()
+    with pytest.raises(RenderError, match=r"more than 0\.5 s"):
+        to_html(L, tmp_path / "L.html", timeout=0.5)
+    assert (tmp_path / "L.dot").exists() and not (tmp_path / "L.html").exists()
 
 # ---- in a real browser ----
 

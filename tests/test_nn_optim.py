@@ -141,7 +141,7 @@ def test_bad_arguments():
         nn.SGD([Value(1.0)], lr=-1.0)
     with pytest.raises(ValueError, match="nesterov"):
         nn.SGD([Value(1.0)], lr=0.1, nesterov=True)
-    with pytest.raises(ValueError, match="momentum must be >= 0"):
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
         nn.SGD([Value(1.0)], lr=0.1, momentum=-0.9)
     with pytest.raises(ValueError, match="weight_decay must be >= 0"):
         nn.Adam([Value(1.0)], weight_decay=-1e-4)
@@ -155,3 +155,53 @@ def test_bad_arguments():
 def test_schedules_reject_a_zero_number_of_steps_when_made(make):
     with pytest.raises(ValueError, match="positive int"):
         make(nn.SGD([Value(1.0)], lr=0.1))
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda ps: nn.Adam(ps, eps=0), "eps must be > 0"),
+    (lambda ps: nn.Adam(ps, eps=float("nan")), "eps must be > 0"),
+    (lambda ps: nn.Adam(ps, lr=float("inf")), "learning rate must be >= 0"),
+    (lambda ps: nn.SGD(ps, lr="0.1"), "learning rate must be >= 0"),
+    (lambda ps: nn.SGD(ps, lr=0.1, momentum=1.0), r"momentum must be in \[0, 1\)"),
+    (lambda ps: nn.SGD(ps, lr=0.1, weight_decay=float("nan")), "weight_decay must be >= 0"),
+    (lambda ps: nn.StepLR(nn.SGD(ps, lr=0.1), step_size=1, gamma=0), "gamma must be > 0"),
+    (lambda ps: nn.StepLR(nn.SGD(ps, lr=0.1), step_size=1, gamma=-0.5), "gamma must be > 0"),
+    (lambda ps: nn.LinearLR(nn.SGD(ps, lr=0.1), end=-0.1), "end must be >= 0"),
+    (lambda ps: nn.LinearLR(nn.SGD(ps, lr=0.1), start=float("inf")), "start must be >= 0"),
+])
+def test_settings_are_checked_when_made(make, match):
+    with pytest.raises(ValueError, match=match):
+        make([Value(1.0)])
+
+
+@pytest.mark.parametrize("make", [lambda ps: nn.Adam(ps, lr=0.1),
+                                  lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9)])
+def test_a_failing_step_changes_nothing(make):
+    ps = [Value(1.0), Value(2.0), Value(3.0)]
+    opt = make(ps)
+    for p in ps:
+        p.grad = 0.5
+    opt.step()  # some state to keep: moments, velocities, t
+    state = {k: list(v) if isinstance(v, list) else v for k, v in vars(opt).items()}
+    data = [p.data for p in ps]
+    ps[2].grad = "not a number"  # the last parameter's gradient fails, after the others
+    with pytest.raises((TypeError, ValueError)):
+        opt.step()
+    assert [p.data for p in ps] == data
+    assert {k: list(v) if isinstance(v, list) else v for k, v in vars(opt).items()} == state
+
+
+def test_a_failing_update_changes_nothing():
+    class Fragile(nn.SGD):
+        def update(self, i, w, g):
+            if i == 2:
+                raise ZeroDivisionError("planted")
+            return super().update(i, w, g)
+
+    ps = [Value(1.0), Value(2.0), Value(3.0)]
+    opt = Fragile(ps, lr=0.1, momentum=0.5)
+    for p in ps:
+        p.grad = 1.0
+    with pytest.raises(ZeroDivisionError):
+        opt.step()
+    assert [p.data for p in ps] == [1.0, 2.0, 3.0] and opt.velocity == [0.0, 0.0, 0.0]

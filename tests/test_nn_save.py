@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import struct
+import subprocess
+import sys
 
 import pytest
 
 import nn
+from autograd import Value
 
 TRICKY = [0.1, 1 / 3, -0.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
           -123456.789e-20, 3.141592653589793, 1e-7 + 1e-23]
@@ -143,3 +146,51 @@ def test_a_new_file_follows_the_umask_and_a_non_file_is_refused(tmp_path):
     assert os.stat(tmp_path / "new.json").st_mode & 0o777 == 0o600
     with pytest.raises(ValueError, match="not a regular file"):
         nn.MLP(2, [1], seed=0).save(tmp_path)
+
+
+class _Wide(nn.Module):
+    def __init__(self, n: int) -> None:
+        self.w = [Value(float(i)) for i in range(n)]
+
+
+def test_load_of_100000_parameters_round_trips(tmp_path):
+    """Loading checks names with one set lookup each (it was quadratic: minutes at this size)."""
+    model = _Wide(100_000)
+    model.save(tmp_path / "wide.json")
+    other = _Wide(100_000)
+    for p in other.parameters():
+        p.data = -1.0
+    other.load(tmp_path / "wide.json")
+    assert [p.data for p in other.parameters()] == [float(i) for i in range(100_000)]
+
+
+def test_a_killed_save_leaves_a_temporary_that_the_next_save_removes(tmp_path):
+    path = tmp_path / "m.json"
+    code = ("import os, nn, autograd.files as f\n"
+            "os.replace = lambda *a: os.kill(os.getpid(), 9)\n"  # killed just before the rename
+            f"nn.MLP(2, [1], seed=0).save({str(path)!r})\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True)
+    assert done.returncode == -9
+    left = os.listdir(tmp_path)
+    assert len(left) == 1 and left[0].startswith(".m.json.") and left[0].endswith(".tmp")
+    mine = tmp_path / f".m.json.{os.getpid()}.x.tmp"  # a live process's: kept
+    mine.write_text("in progress")
+    other = tmp_path / ".other.json.1.x.tmp"  # another target's: kept
+    other.write_text("")
+    nn.MLP(2, [1], seed=1).save(path)
+    assert sorted(os.listdir(tmp_path)) == sorted(["m.json", mine.name, other.name])
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path):
+    path = tmp_path / "m.json"
+    nn.MLP(2, [1], seed=0).save(path)
+    old = path.read_text()
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        nn.MLP(2, [1], seed=1).save(path)
+    assert path.read_text() == old and os.listdir(tmp_path) == ["m.json"]
+
+
+def test_deeply_nested_json_is_a_value_error(tmp_path):
+    (tmp_path / "m.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert_rejected(tmp_path / "m.json", match="not a model file")

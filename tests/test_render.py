@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -10,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from autograd import Value
-from autograd.render import RenderError, describe, draw, escape_record, render, to_dot
+from autograd import RenderError, Value
+from autograd.render import describe, draw, escape_record, render, to_dot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz `dot` not installed")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -209,3 +210,71 @@ def test_failing_dot_reports_its_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(fake.parent))
     with pytest.raises(RenderError, match="syntax error in line 1"):
         render(Value(1.0), tmp_path / "v.svg")
+
+
+def hanging_dot(tmp_path, monkeypatch) -> None:
+    """Put a ``dot`` on PATH that reads its input and then never finishes."""
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\ncat > /dev/null\nexec tail -f /dev/null\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_a_dot_past_the_time_limit_is_stopped_with_advice(tmp_path, monkeypatch):
+    hanging_dot(tmp_path, monkeypatch)
+    L, *_ = slides_L()
+    with pytest.raises(RenderError, match=r"more than 0.5 s.*max_nodes.*timeout=") as info:
+        render(L, tmp_path / "L.svg", timeout=0.5)
+    assert str(tmp_path / "L.dot") in str(info.value)
+    assert (tmp_path / "L.dot").read_text() == to_dot(L)
+    assert not (tmp_path / "L.svg").exists()
+    with pytest.raises(ValueError, match="timeout"):
+        render(L, tmp_path / "L.svg", timeout=0)
+
+
+def test_draw_pipes_through_dot_under_the_time_limit(tmp_path, monkeypatch):
+    pytest.importorskip("graphviz")
+    L, *_ = slides_L()
+    if shutil.which("dot"):
+        assert draw(L).pipe(format="svg", encoding="utf-8").lstrip().startswith("<")
+    hanging_dot(tmp_path, monkeypatch)
+    with pytest.raises(RenderError, match=r"more than 0\.5 s"):
+        draw(L, timeout=0.5).pipe(format="svg")
+
+
+def rnn(steps: int) -> Value:
+    """``h = tanh(w*h + u*c)`` unrolled: dense for dot (w and u feed every step)."""
+    w, u, h = Value(0.5, "w"), Value(0.3, "u"), Value(0.0, "h0")
+    for t in range(steps):
+        h = (w * h + u * Value(0.1 * t)).tanh()
+    h.backward()
+    return h
+
+
+@needs_dot
+def test_a_dense_40_step_rnn_draws_within_the_time_limit(tmp_path):
+    """dot's layout work is bounded (it took over a minute unbounded; a few seconds now)."""
+    svg = render(rnn(40), tmp_path / "rnn.svg", timeout=25)
+    assert svg.read_text().count('class="node"') == describe(rnn(40)).total + 40 * 4
+
+
+def test_a_lone_surrogate_in_a_label_is_escaped_not_fatal(tmp_path):
+    x = Value(2.0, "bad\ud800name")
+    y = x * x
+    assert "bad\\\\ud800name" in render(y, tmp_path / "y.dot").read_text(encoding="utf-8")
+    if shutil.which("dot"):
+        assert "bad\\ud800name" in svg_texts(render(y, tmp_path / "y.svg"))
+
+
+def test_a_failed_write_leaves_the_old_picture(tmp_path, monkeypatch):
+    path = tmp_path / "v.dot"
+    path.write_text("old")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        render(Value(1.0), path)
+    assert path.read_text() == "old" and os.listdir(tmp_path) == ["v.dot"]
