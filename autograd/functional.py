@@ -118,7 +118,7 @@ def grad(f: Fn, argnums: Argnums = 0) -> Fn:
 
 
 def jacobian(f: Fn) -> Fn:
-    """A function returning J[i][j] = d f_i / d x_j for ``f`` returning a list of Values."""
+    """A function returning ``J[i][j] = d f_i / d x_j`` for ``f`` returning a list of Values."""
 
     def jacobian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)
@@ -132,7 +132,7 @@ def jacobian(f: Fn) -> Fn:
 
 
 def hessian(f: Fn) -> Fn:
-    """A function returning H[i][j] = d2 f / dx_i dx_j as a list of lists."""
+    """A function returning ``H[i][j] = d2 f / dx_i dx_j`` as a list of lists."""
 
     def hessian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)
