@@ -156,7 +156,7 @@ def grad(f: Fn, argnums: Argnums = 0) -> Transformed[Any, Any]:
 
 
 def jacobian(f: VectorFn) -> Transformed[list[list[float]], list[list[Value]]]:
-    """A function returning J[i][j] = d f_i / d x_j for ``f`` returning a list of Values."""
+    """A function returning ``J[i][j] = d f_i / d x_j`` for ``f`` returning a list of Values."""
 
     def jacobian_f(*args: Operand) -> list[list[Any]]:
         traced = _traced(args)
@@ -170,7 +170,7 @@ def jacobian(f: VectorFn) -> Transformed[list[list[float]], list[list[Value]]]:
 
 
 def hessian(f: Fn) -> Transformed[list[list[float]], list[list[Value]]]:
-    """A function returning H[i][j] = d2 f / dx_i dx_j as a list of lists."""
+    """A function returning ``H[i][j] = d2 f / dx_i dx_j`` as a list of lists."""
 
     def hessian_f(*args: Operand) -> list[list[Any]]:
         traced = _traced(args)
