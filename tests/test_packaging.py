@@ -20,6 +20,7 @@ SDIST_MUST_HAVE = [
     "autograd/__init__.py", "autograd/explorer.js", "autograd/explorer.css", "autograd/py.typed",
     "nn/__init__.py", "nn/py.typed",
     "tests/__init__.py", "tests/conftest.py", "tests/strategies.py",
+    "tests/typing/user_script.py", "tests/typing/pyrightconfig.json",
     "examples/moons.py", "examples/_common.py", "benchmarks/__main__.py",
     "docs/index.md", "docs/api/autograd.md", "docs/slides_L.svg",
 ]
