@@ -6,7 +6,6 @@ import math
 import os
 import traceback
 import weakref
-from types import TracebackType
 from typing import Any
 
 from . import modes
@@ -33,7 +32,7 @@ def _describe(node: Any) -> str:
     return f"op {node.op!r}{label} on operands ({operands}{arg})"
 
 
-class detect_anomaly:  # noqa: N801 - a context manager named like torch's
+class detect_anomaly(modes.Switch):  # noqa: N801 - a context manager named like torch's
     """Within this block the first NaN or infinity made by an op raises ``AnomalyError``.
 
     Off by default and free when off: the engine only takes its checked path while a
@@ -45,19 +44,12 @@ class detect_anomaly:  # noqa: N801 - a context manager named like torch's
 
     def __init__(self) -> None:
         self._origins: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-        self._tokens: list[Any] = []
+
+    def _mode(self) -> modes.Mode:
+        return modes.Mode(modes.current().record, self)
 
     def __enter__(self) -> detect_anomaly:
-        self._tokens.append(modes.set_mode(modes.current().record, self))
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        modes.MODE.reset(self._tokens.pop())
+        return super().__enter__()  # type: ignore[no-any-return]
 
     def forward(self, node: Any) -> None:
         """Remember where ``node`` was made; raise if its value is not finite."""
