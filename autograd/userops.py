@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import rules as r
-from .engine import Operand, Value, _binary, _nary, _unary, lift
+from .engine import Operand, Value, _as_float, _binary, _nary, _unary, lift
 from .modes import transforming
 
 Derivative = Callable[..., Any]  # (x_1, ..., x_n, out) -> d out/d x_1 (a number) or a tuple
@@ -75,7 +75,7 @@ class Op:
     def _rule(self, *args: Any) -> Any:
         """The derivative, checked: on floats, numbers; on Values, a graph; on symbols, code."""
         if all(type(a) is float for a in args):
-            return self._shape(self.derivative(*args), float)
+            return self._shape(self.derivative(*args), _as_float)  # a str is no number
         try:
             with transforming():  # float(v) raises here: math.tanh(v) would leave the graph
                 ds = self._shape(self.derivative(*args), lambda d: d)
@@ -157,6 +157,18 @@ def _arity(forward: Callable[..., Any]) -> int:
     return n
 
 
+def _check_takes(derivative: Derivative, arity: int, name: str) -> None:
+    """A derivative that cannot take (x_1, ..., x_n, out) is refused when the op is made."""
+    try:
+        inspect.signature(derivative).bind(*range(arity + 1))
+    except ValueError:  # no signature to read (some builtins): it is tried at its first call
+        return
+    except TypeError:
+        inputs = ", ".join(f"x{i}" for i in range(1, arity + 1)) if arity > 1 else "x"
+        raise TypeError(f"op {name!r}: the derivative must take ({inputs}, out), the "
+                        f"forward's {arity} input(s) and its output") from None
+
+
 def op(derivative: Derivative, *, name: str | None = None,
        domain: Sequence[float] | None = None) -> Callable[[Callable[..., float]], Op]:
     """Make a float function an op: ``@autograd.op(derivative=lambda x, out: ...)``.
@@ -178,6 +190,7 @@ def op(derivative: Derivative, *, name: str | None = None,
         if not isinstance(op_name, str):
             raise TypeError(f"autograd.op: name must be a str, got {type(op_name).__name__}")
         bounds = None if domain is None else (float(domain[0]), float(domain[1]))
+        _check_takes(derivative, _arity(forward), op_name)
         return Op(forward, derivative, op_name, _arity(forward), bounds)
 
     return make

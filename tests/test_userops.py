@@ -250,6 +250,24 @@ def test_bad_arguments_are_clear_errors_naming_the_op():
         op(derivative=lambda x, out: 1.0, domain=(1.0, 0.0))
 
 
+def test_a_derivative_that_cannot_take_the_inputs_and_output_is_refused_up_front():
+    with pytest.raises(TypeError, match=r"op 't_short': the derivative must take \(x, out\)"):
+        op(derivative=lambda x: 1.0, name="t_short")(lambda x: x)
+    with pytest.raises(TypeError, match=r"must take \(x1, x2, out\)"):
+        op(derivative=lambda a, b: (1.0, 1.0), name="t_short2")(lambda a, b: a + b)
+    assert "t_short" not in autograd.RULES  # nothing registered
+    op(derivative=lambda *xs: (1.0, 1.0), name="t_star")(lambda a, b: a + b)  # *args is fine
+
+
+def test_a_derivative_returning_a_string_is_refused_not_read_as_a_number():
+    @op(derivative=lambda x, out: "2.5")
+    def t_str_derivative(x: float) -> float:
+        return x
+
+    with pytest.raises(TypeError, match="'t_str_derivative': the derivative must return num"):
+        t_str_derivative(Value(1.0))
+
+
 def test_a_domain_error_of_the_forward_names_the_op_in_eager_and_compiled_mode():
     @op(derivative=lambda x, out: 0.5 / out)
     def t_sqrt(x: float) -> float:
