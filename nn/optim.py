@@ -31,6 +31,10 @@ class Optimizer:
         self.params = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value):
+                raise TypeError(f"optimizer parameters must be Values (model.parameters()), "
+                                f"got {type(p).__name__} at position {i}: {p!r:.60}")
         _check(">= 0", {"learning rate": lr})
         self.lr = float(lr)
 
@@ -134,22 +138,33 @@ class Adam(Optimizer):
 _RULES = {">= 0": lambda x: x >= 0, "> 0": lambda x: x > 0, "in [0, 1)": lambda x: 0 <= x < 1}
 
 
+def _real(value: Any) -> bool:
+    """Is ``value`` a real number: an int or a float, not a bool (nor a str)?"""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _ok(rule: str, value: Any) -> bool:
-    """Is ``value`` a finite real number (not a bool) that satisfies ``rule``?"""
-    real = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return real and math.isfinite(value) and _RULES[rule](value)
+    """Is ``value`` a finite real number that satisfies ``rule``?"""
+    return _real(value) and math.isfinite(value) and _RULES[rule](value)
 
 
 def _check(rule: str, settings: dict[str, Any]) -> None:
-    """Raise ValueError naming the first setting that is not a finite number ``rule``."""
+    """Raise for the first setting that is not a finite number ``rule``: TypeError if it is
+    no number at all (a str, a bool), ValueError if it is out of range, NaN or infinite."""
     for name, value in settings.items():
         if not _ok(rule, value):
-            raise ValueError(f"{name} must be {rule} (a finite number), got {value!r}")
+            error = ValueError if _real(value) else TypeError
+            raise error(f"{name} must be {rule} (a finite number), got {value!r}")
 
 
 def _number(grad: Any) -> float:
     """A parameter's gradient as a float (it is a Value after ``create_graph``)."""
-    return grad.data if isinstance(grad, Value) else float(grad)
+    if isinstance(grad, Value):
+        return grad.data
+    if isinstance(grad, (str, bytes)):  # float("0.5") would read it as a number
+        raise TypeError(f"a parameter's grad must be a number, got {type(grad).__name__}: "
+                        f"{grad!r:.60}")
+    return float(grad)
 
 
 class LRSchedule:
@@ -201,6 +216,8 @@ class StepLR(LRSchedule):
 
 def _positive(name: str, n: Any) -> int:
     """``n`` if it is a positive int (a number of steps), else a ValueError naming ``name``."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name} must be a positive int, got {type(n).__name__}: {n!r}")
+    if n < 1:
         raise ValueError(f"{name} must be a positive int, got {n!r}")
     return n
