@@ -33,8 +33,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Evaluate EXPRESSION at the inputs, run backward, print the value and\n"
         "each input's gradient, and write the graph to --output.",
         epilog=f"example:\n  {EXAMPLE}\n\nfunctions: {' '.join(FUNCTIONS)}\n"
-        "  (leaky_relu(x, slope), elu(x, alpha)); an expression starting with '-' goes\n"
-        "  right after '--' (options may follow it).\n"
+        "  (leaky_relu(x, slope), elu(x, alpha), max(x, y, ...), min(x, y, ...));\n"
+        "  an expression starting with '-' goes right after '--' (options may follow it).\n"
         "exit status: 2 bad expression or input, 1 math or rendering error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
