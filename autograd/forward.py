@@ -26,7 +26,7 @@ from typing import Any
 
 from .backprop import local_grads_as_values
 from .engine import Value
-from .functional import _inputs, _outputs, _plain, _traced, grad
+from .functional import _inputs, _outputs, _plain, _traced, grad, matrix_of
 from .graph import topological_order
 from .modes import transforming
 
@@ -99,18 +99,14 @@ def _tangent(t: Any, traced: bool) -> Any:
 
 def jacfwd(f: Fn) -> Fn:
     """A function returning J[i][j] = d f_i / d x_j, one forward pass per input (a column)."""
+    return matrix_of(f, _forward_rows)
 
-    def jacfwd_f(*args: Any) -> list[list[Any]]:
-        traced = _traced(args)
-        with transforming():
-            xs = _inputs(args)
-            outs = _outputs(f(*xs))
-            basis = [[float(i == j) for i in range(len(xs))] for j in range(len(xs))]
-            columns = push_tangents(outs, xs, basis, traced)
-        rows = [list(row) for row in zip(*columns, strict=True)] if columns else []
-        return rows if traced else [[_plain(d) for d in row] for row in rows]
 
-    return jacfwd_f
+def _forward_rows(outs: list[Any], xs: list[Value], traced: bool) -> list[list[Any]]:
+    """The Jacobian's rows from its columns: the tangents along each input's direction."""
+    basis = [[float(i == j) for i in range(len(xs))] for j in range(len(xs))]
+    columns = push_tangents(outs, xs, basis, traced)
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
 
 
 def hvp(f: Fn, primals: Sequence[Any], v: Sequence[Any]) -> list[Any]:

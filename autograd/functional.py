@@ -119,14 +119,19 @@ def grad(f: Fn, argnums: Argnums = 0) -> Fn:
 
 def jacobian(f: Fn) -> Fn:
     """A function returning J[i][j] = d f_i / d x_j for ``f`` returning a list of Values."""
+    return matrix_of(f, lambda outs, xs, traced: _jacobian_rows(outs, xs, create_graph=traced))
+
+
+def matrix_of(f: Fn, rows: Callable[[list[Any], list[Value], bool], list[list[Any]]]) -> Fn:
+    """A function running ``f`` on input Values, then ``rows(outputs, inputs, traced)``: a
+    Jacobian (reverse or forward mode), of numbers, or of Values when traced."""
 
     def jacobian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)
         with transforming():
             xs = _inputs(args)
-            outs = _outputs(f(*xs))
-            rows = _jacobian_rows(outs, xs, create_graph=traced)
-        return rows if traced else [[_plain(d) for d in row] for row in rows]
+            matrix = rows(_outputs(f(*xs)), xs, traced)
+        return matrix if traced else [[_plain(d) for d in row] for row in matrix]
 
     return jacobian_f
 

@@ -22,7 +22,7 @@ dense layer is ``matvec``: one dot node per neuron, reading the layer's inputs o
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import mul
 
 from . import rules as r
@@ -79,11 +79,7 @@ RULES["logsumexp"] = lambda xs, out: tuple(r.exp(x - out) for x in xs)
 
 def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
     """One n-ary node for the largest of ``values``: NaN if one is NaN; ValueError if none."""
-    xs, datas = _values(values)
-    if not datas:
-        raise ValueError("max: no values (the max of an empty sequence is undefined)")
-    out = r.maximum(datas)
-    return _nary("max", xs, out, RULES["max"](datas, out))
+    return _extreme("max", r.maximum, values)
 
 
 # d/dx_i max_j x_j = 1 for the winner x_i = out, 0 for the others. k tied winners share it,
@@ -94,15 +90,20 @@ RULES["max"] = lambda xs, out: r.tie_shares(xs, out)
 
 def min(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
     """One n-ary node for the smallest of ``values``: NaN if one is NaN; ValueError if none."""
-    xs, datas = _values(values)
-    if not datas:
-        raise ValueError("min: no values (the min of an empty sequence is undefined)")
-    out = r.minimum(datas)
-    return _nary("min", xs, out, RULES["min"](datas, out))
+    return _extreme("min", r.minimum, values)
 
 
 # d/dx_i min_j x_j = 1 for the winner x_i = out, 0 for the others; ties and NaN as max's
 RULES["min"] = lambda xs, out: r.tie_shares(xs, out)
+
+
+def _extreme(op: str, pick: Callable[[list[float]], float], values: Iterable[Operand]) -> Value:
+    """The node of ``max`` or ``min`` (``op``): ``pick`` chooses the winner's data."""
+    xs, datas = _values(values)
+    if not datas:
+        raise ValueError(f"{op}: no values (the {op} of an empty sequence is undefined)")
+    out = pick(datas)
+    return _nary(op, xs, out, RULES[op](datas, out))
 
 
 def matvec(rows: Sequence[Sequence[Operand]], xs: Sequence[Operand],
