@@ -18,46 +18,30 @@ counting alone.
 from __future__ import annotations
 
 import math
-import numbers
-import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
 from . import rules as r
 from .backprop import propagate
 from .graph import topological_order
-from .modes import DEPTH, MODE, TRACE, current, enable_grad, gc_paused
+from .modes import MODE, current, enable_grad, gc_paused
 from .rules import NARY, RULES
+from .scalar import Scalar
+from .scalar import as_float as _as_float
 from .serialize import copy_value, reduce_value, restore
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
 
-def _as_float(x: Any) -> float:
-    """Convert a real number to float; anything else is a TypeError naming its type."""
-    if type(x) is float:
-        return x
-    if type(x) is int:  # exactly int: bool, numpy and other numbers take the checks below
-        return float(x)
-    if isinstance(x, Value):  # float(x) works, but here it would drop x's graph silently
-        raise TypeError("Value needs a real number, got a Value (its number is v.data)")
-    if (
-        isinstance(x, (str, bytes, complex))
-        or getattr(x, "ndim", 0) != 0
-        or not hasattr(type(x), "__float__")
-        or (isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real))
-    ):
-        raise TypeError(f"Value needs a real number, got {type(x).__name__}: {x!r:.60}")
-    return float(x)
 
-
-class Value:
+class Value(Scalar):
     """A scalar node of a computation graph.
 
     ``data``: the float value. ``grad``: dL/d(this node), filled in by ``backward``.
     ``parents``: the nodes it was computed from, in operand order (``()`` for a leaf).
     ``op``: the name of the op that made it (``""`` for a leaf). ``label``: a name for
-    drawings and messages.
+    drawings and messages. It acts like a number (comparisons, ``float``, ``format``:
+    ``scalar.py``); ``==`` and ``hash`` stay by identity.
     """
 
     __slots__ = ("__weakref__", "_a", "_b", "_da", "_db", "data", "grad", "label", "op")
@@ -306,75 +290,8 @@ class Value:
     def __copy__(self) -> Value:
         return copy_value(self)  # type: ignore[no-any-return]
 
-    # ---- as a number: read ``data``, record nothing (see docs/numbers.md) ----
-    # ``==`` and ``hash`` stay by identity: graphs, dicts and sets hold nodes, not numbers
-
-    def __lt__(self, other: Operand) -> bool:
-        return _compare("<", self, other)
-
-    def __le__(self, other: Operand) -> bool:
-        return _compare("<=", self, other)
-
-    def __gt__(self, other: Operand) -> bool:
-        return _compare(">", self, other)
-
-    def __ge__(self, other: Operand) -> bool:
-        return _compare(">=", self, other)
-
-    def __bool__(self) -> bool:
-        """``data != 0``, as a PyTorch scalar (NaN is true)."""
-        return _compare("!=", self, 0.0)
-
-    def item(self) -> float:
-        """``data``, as PyTorch's ``item``; a TypeError inside a transform or jit trace."""
-        return _number(self, "item")
-
-    def __float__(self) -> float:
-        return _number(self, "float")
-
-    def __int__(self) -> int:
-        return int(_number(self, "int"))  # toward zero, as int(float)
-
-    def __round__(self, ndigits: int | None = None) -> int | float:
-        return round(_number(self, "round"), ndigits)
-
-    def __format__(self, spec: str) -> str:
-        return format(self.data, spec) if spec else str(self)
-
 
 _parents = Value.parents.fget  # the walk calls this for every node: skip the property lookup
-
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "!=": operator.ne}
-
-
-def _compare(op: str, a: Value, b: Any) -> bool:
-    """``a.data op b`` (b's data if a Value); recorded while jit traces (a branch on data)."""
-    if isinstance(b, Value):
-        y = b.data
-    else:
-        try:
-            y = _as_float(b)
-        except TypeError:
-            return NotImplemented  # type: ignore[no-any-return] # Python raises its TypeError
-    outcome = _COMPARE[op](a.data, y)
-    trace = TRACE.get()
-    if trace is not None:
-        trace.append((op, a, b, outcome))
-    return outcome
-
-
-def _number(v: Value, name: str) -> float:
-    """``v.data`` for float(v) and friends, except where a number would leave the graph."""
-    if DEPTH.get() or TRACE.get() is not None:
-        raise TypeError(
-            f"{name}() of a Value inside a transform (grad, jacobian, ...) or a jit trace "
-            "would drop it out of the graph, losing its derivative (math.exp(v) and friends "
-            "call float(v)): use the Value's ops (v.exp(), v.log(), ...), or v.data to "
-            "leave the graph on purpose"
-        )
-    return v.data
 
 
 def lift(x: Operand) -> Value:
