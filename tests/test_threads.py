@@ -230,6 +230,19 @@ def test_anomaly_mode_still_names_where_a_node_was_made():
             y.backward()
 
 
+def test_a_backward_in_another_block_names_where_the_node_was_made():
+    x = Value(0.0)
+    with detect_anomaly():
+        with detect_anomaly():
+            y = x.sqrt()  # made in the inner block
+        with pytest.raises(AnomalyError, match=r"created at .*test_threads\.py.* in test_a_bac"):
+            y.backward()  # run in the outer one
+    with detect_anomaly():
+        z = x.sqrt()
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"created at .*test_threads\.py"):
+        z.backward()  # a later block
+
+
 def test_create_graph_cycle_is_broken_by_zero_grad():
     # x.grad holds the graph of dy/dx, which refers back to x: a cycle until grad is reset
     x = Value(3.0)
