@@ -33,18 +33,20 @@ from typing import Any
 
 from .cache import LRU
 from .codegen import generate
-from .engine import Value, lift
+from .engine import Value
 from .modes import TRACE, enable_grad, gc_paused
 from .rules import REFERENCES
 from .symbolic import NAMESPACE
 from .tracecheck import (
     Flipped,
     TraceError,
+    checked_settings,
     difference,
     eager_result,
     flip_error,
     guarded_order,
     same,
+    traced_root,
     unfit,
 )
 
@@ -138,7 +140,8 @@ class Compiled:
     def __init__(self, f: Callable[..., Any], params: Iterable[Value] = (),
                  check: bool = False, static: Iterable[int] = (),
                  cache_size: int = CACHE_SIZE) -> None:
-        self.f, self.params, self.check, self.static = f, list(params), check, set(static)
+        self.params, self.static = checked_settings(f, params, static)
+        self.f, self.check = f, check
         self.traces = 0  # how many times f was traced (once per call signature)
         self.program: Program | None = None  # the program of the last call
         # signature -> (sizes, entries, guards); (signature, wrt, unit, loop) -> 1 of 7 programs
@@ -261,7 +264,7 @@ class Compiled:
         token = TRACE.set(comparisons)
         try:
             with enable_grad():  # a trace is a graph, even inside no_grad
-                return lift(self.f(*args)), inputs, comparisons
+                return traced_root(self.f(*args)), inputs, comparisons
         finally:
             TRACE.reset(token)
 

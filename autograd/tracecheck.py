@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .engine import Value, lift
 from .graph import topological_order
 
 
@@ -110,3 +111,29 @@ def _describe(entry: tuple) -> str:
 _HINT = ("Python control flow that depends on the inputs is fixed at trace time, and so are "
          "numbers computed from .data and the data of a leaf that is neither an argument nor "
          "in params.")
+
+
+def checked_settings(f: Any, params: Any, static: Any) -> tuple[list[Value], set[int]]:
+    """``jit``'s arguments checked when it is made: a function, Values, int positions."""
+    if not callable(f):
+        raise TypeError(f"jit needs a function, got {type(f).__name__}: {f!r:.60}")
+    params = list(params)
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"jit: params must be Values (model.parameters()), got "
+                            f"{type(p).__name__} at position {i}: {p!r:.60}")
+    static = {static} if isinstance(static, int) else set(static)
+    for i in static:
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise TypeError(f"jit: static must be argument positions (ints), got {i!r:.60}")
+    return params, static
+
+
+def traced_root(out: Any) -> Value:
+    """What f returned, as the root of its graph: one Value (or a number, a constant)."""
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, (list, tuple)) or not hasattr(type(out), "__float__"):
+        raise TypeError(f"jit: f must return one Value (a scalar), got {type(out).__name__}: "
+                        f"{out!r:.60}")
+    return lift(out)
