@@ -193,6 +193,11 @@ class Sequential(Module):
     """Apply modules (or any callables) one after another: ``Sequential(Layer(2, 8), ...)``."""
 
     def __init__(self, *layers: Any):
+        for i, layer in enumerate(layers):
+            if not callable(layer):
+                hint = " (give them one by one: Sequential(a, b))" * isinstance(layer, list)
+                raise TypeError(f"Sequential takes modules or callables{hint}, got "
+                                f"{type(layer).__name__} at position {i}")
         self.layers = list(layers)
 
     def __call__(self, x: Any) -> Any:

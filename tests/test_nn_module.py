@@ -290,3 +290,13 @@ def test_parameters_in_nested_lists_and_dicts_are_found_and_saved(tmp_path):
     other = Dense()
     other.W[1][0].data = -1.0
     assert other.load(tmp_path / "m.json").W[1][0].data == 3.0
+
+
+def test_sequential_refuses_a_list_of_layers_when_made():
+    layers = [nn.Layer(2, 3, seed=0), nn.Layer(3, 1, seed=0)]
+    with pytest.raises(TypeError, match=r"give them one by one: Sequential\(a, b\)"):
+        nn.Sequential(layers)  # a list was 'not callable' at the first call
+    with pytest.raises(TypeError, match="got int at position 1"):
+        nn.Sequential(layers[0], 3)
+    assert nn.Sequential(*layers, lambda x: x)([1.0, 2.0]).data == nn.Sequential(*layers)(
+        [1.0, 2.0]).data
