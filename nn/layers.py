@@ -139,6 +139,10 @@ class MLP(Module):
                  rng: random.Random | None = None):
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts")
+        uses_maxout = "maxout" in (activation, output_activation)
+        if pieces != 2 and not uses_maxout:
+            raise ValueError(f"MLP: pieces={pieces!r} is for activation='maxout'")
+        _check_size("pieces", pieces)
         rng = make_rng(seed, rng)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
