@@ -21,7 +21,7 @@ the gradient (forward over reverse), the Hessian times v without building the He
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .backprop import local_grads_as_values
@@ -76,7 +76,7 @@ def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, An
     ``f`` returns one Value (or number), or a list or tuple of them: the tangent then has
     the same shape.
     """
-    primals, tangents = tuple(primals), tuple(tangents)
+    primals, tangents = _sequence("jvp", "primals", primals), _sequence("jvp", "tangents", tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     traced = _traced((*primals, *tangents))
@@ -90,6 +90,14 @@ def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, An
     if isinstance(out, (list, tuple)):
         return type(out)(outs), type(out)(ts)
     return outs[0], ts[0]
+
+
+def _sequence(caller: str, name: str, xs: Any) -> tuple[Any, ...]:
+    """``xs`` as a tuple: one entry per input of f (a lone number is a TypeError)."""
+    if not isinstance(xs, Iterable) or isinstance(xs, (str, Value)):
+        raise TypeError(f"{caller}: {name} must be a sequence with one entry per input of f, "
+                        f"as ({xs!r:.40},), got {type(xs).__name__}")
+    return tuple(xs)
 
 
 def _tangent(t: Any, traced: bool) -> Any:
@@ -111,11 +119,13 @@ def _forward_rows(outs: list[Any], xs: list[Value], traced: bool) -> list[list[A
 
 def hvp(f: Fn, primals: Sequence[Any], v: Sequence[Any]) -> list[Any]:
     """The Hessian of scalar ``f`` at ``primals`` times ``v``: the jvp of its gradient."""
-    primals = tuple(primals)
+    primals, v = _sequence("hvp", "primals", primals), _sequence("hvp", "v", v)
+    if len(primals) != len(v):
+        raise ValueError(f"hvp: {len(primals)} primals but v has {len(v)} entries")
     argnums = tuple(range(len(primals)))
 
     def gradient(*xs: Any) -> list[Any]:
         return list(grad(f, argnums)(*xs))
 
-    product: list[Any] = jvp(gradient, primals, tuple(v))[1]
+    product: list[Any] = jvp(gradient, primals, v)[1]
     return product

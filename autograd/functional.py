@@ -69,8 +69,10 @@ def _jacobian_rows(outputs: Sequence[Any], wrt: Sequence[Value], create_graph: b
 
 
 def _argnums(argnums: Argnums, n: int) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    nums = (argnums,) if isinstance(argnums, (int, str)) else tuple(argnums)
     for i in nums:
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r:.60}")
         if not -n <= i < n:
             raise ValueError(f"argnums {i} is out of range for a function called with {n} inputs")
     return nums

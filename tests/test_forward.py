@@ -154,3 +154,13 @@ def test_mismatched_tangents_are_an_error():
         jvp(lambda x, y: x * y, (1.0, 2.0), (1.0,))
     with pytest.raises(TypeError, match="real number"):
         jvp(lambda x: x, (1.0,), ("a",))
+
+
+def test_arguments_that_are_not_one_per_input_are_named():
+    with pytest.raises(ValueError, match="hvp: 2 primals but v has 1 entries"):
+        hvp(lambda x, y: x * y, (1.0, 2.0), (1.0,))  # it said "jvp: ... tangents"
+    with pytest.raises(TypeError, match=r"jvp: primals must be a sequence .* as \(1.0,\)"):
+        jvp(lambda x: x, 1.0, (1.0,))  # it said "'float' object is not iterable"
+    with pytest.raises(TypeError, match="hvp: v must be a sequence"):
+        hvp(lambda x: x * x, (1.0,), 1.0)
+    assert jvp(lambda x: x * x, [3.0], iter([1.0])) == (9.0, 6.0)
