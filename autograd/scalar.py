@@ -82,6 +82,16 @@ def as_float(x: Any) -> float:
     return float(x)
 
 
+def positive_int(name: str, n: Any) -> int:
+    """``n`` if it is an int >= 1 (a size, a count); else a TypeError (not an int, or a
+    bool) or a ValueError (< 1) naming ``name``."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name} must be a positive int, got {type(n).__name__}: {n!r:.60}")
+    if n < 1:
+        raise ValueError(f"{name} must be a positive int, got {n!r}")
+    return n
+
+
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "!=": operator.ne}
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd import Value, no_grad, zero_grad
+from autograd.scalar import positive_int
 
 
 class Optimizer:
@@ -193,7 +194,7 @@ class LinearLR(LRSchedule):
                  total: int = 100):
         _check(">= 0", {"start": start, "end": end})
         super().__init__(optimizer)
-        self.start, self.end, self.total = start, end, _positive("total", total)
+        self.start, self.end, self.total = start, end, positive_int("total", total)
         optimizer.lr = self.base_lr * start
 
     def factor(self, k: int) -> float:
@@ -207,17 +208,8 @@ class StepLR(LRSchedule):
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         _check("> 0", {"gamma": gamma})
         super().__init__(optimizer)
-        self.step_size, self.gamma = _positive("step_size", step_size), gamma
+        self.step_size, self.gamma = positive_int("step_size", step_size), gamma
 
     def factor(self, k: int) -> float:
         """gamma ** (k // step_size)."""
         return self.gamma ** (k // self.step_size)
-
-
-def _positive(name: str, n: Any) -> int:
-    """``n`` if it is a positive int (a number of steps), else a ValueError naming ``name``."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{name} must be a positive int, got {type(n).__name__}: {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n!r}")
-    return n
