@@ -8,9 +8,9 @@ import statistics
 
 import pytest
 
-import nn
 import autograd
 import autograd.cache
+import nn
 from autograd import Value
 from tests.strategies import assert_close, assert_grads_match
 
