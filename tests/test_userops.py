@@ -313,6 +313,13 @@ def test_autograd_math_is_the_same_function_on_numbers_values_and_ints(x):
         am.log(0.0)
 
 
+@pytest.mark.parametrize("name", am.__all__)
+def test_autograd_math_refuses_a_string_not_reads_it_as_a_number(name):
+    args = ("1.5",) * (3 if name == "where" else 2 if name == "power" else 1)
+    with pytest.raises(TypeError, match=r"real number, got str: '1\.5'"):
+        getattr(am, name)(*args)  # exp("1.5") was e^1.5
+
+
 @given(st.sampled_from([t_tanh, sin_of_exp]), floats(-2.0, 2.0))
 def test_third_derivatives_of_generic_rules_match_finite_differences(f, x):
     third = grad(grad(grad(f)))(x)
