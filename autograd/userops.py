@@ -75,7 +75,12 @@ class Op:
     def _rule(self, *args: Any) -> Any:
         """The derivative, checked: on floats, numbers; on Values, a graph; on symbols, code."""
         if all(type(a) is float for a in args):
-            return self._shape(self.derivative(*args), _as_float)  # a str is no number
+            try:
+                ds = self.derivative(*args)
+            except (ArithmeticError, ValueError) as error:  # name the op and the point
+                raise _renamed(error, f"op {self.name!r}, its derivative: {error} at "
+                                      f"{args[:-1]}") from error
+            return self._shape(ds, _as_float)  # a str is no number
         try:
             with transforming():  # float(v) raises here: math.tanh(v) would leave the graph
                 ds = self._shape(self.derivative(*args), lambda d: d)
