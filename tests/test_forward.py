@@ -164,3 +164,13 @@ def test_arguments_that_are_not_one_per_input_are_named():
     with pytest.raises(TypeError, match="hvp: v must be a sequence"):
         hvp(lambda x: x * x, (1.0,), 1.0)
     assert jvp(lambda x: x * x, [3.0], iter([1.0])) == (9.0, 6.0)
+
+
+def test_forward_and_reverse_mode_may_differ_in_the_last_bit_only():
+    # what docs/forward.md says: the same local derivatives, multiplied in the other order
+    f = lambda a, b: [(a * b).tanh() * (a + b).sin() * b]
+    a, b = -1.463, 1.39
+    forward, reverse = jacfwd(f)(a, b)[0], jacobian(f)(a, b)[0]
+    assert forward != reverse
+    for x, y in zip(forward, reverse, strict=True):
+        assert abs(x - y) <= 2 * math.ulp(y)
