@@ -24,6 +24,7 @@ from .notebook import Explorer, explore
 from .render import draw, render, to_dot
 from .rundot import RenderError
 from .userops import Op, op
+from .vmap import Vmapped, vmap
 
 __all__ = [
     "RULES",
@@ -38,6 +39,7 @@ __all__ = [
     "RenderError",
     "TraceError",
     "Value",
+    "Vmapped",
     "__version__",
     "detect_anomaly",
     "dot",
@@ -67,5 +69,6 @@ __all__ = [
     "to_html",
     "topological_order",
     "value_and_grad",
+    "vmap",
     "zero_grad",
 ]

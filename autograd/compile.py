@@ -150,11 +150,11 @@ class Compiled:
 
     def __call__(self, *args: Any) -> float:
         """f(*args), as a float."""
-        return self._run(*self._split(args), FORWARD, 1.0, ())[0]
+        return self._run(*self.split(args), FORWARD, 1.0, ())[0]
 
     def value_and_grad(self, *args: Any) -> tuple[float, list[float]]:
         """(f(*args), [df/dx for each argument x that is not static])."""
-        signature, xs = self._split(args)
+        signature, xs = self.split(args)
         return self._run(signature, xs, INPUTS, 1.0, ())  # grads from +0.0, as a list
 
     def grad(self, *args: Any) -> list[float]:
@@ -163,7 +163,7 @@ class Compiled:
 
     def backward(self, *args: Any, grad: float = 1.0) -> float:
         """f(*args), adding grad * df/dp to ``p.grad`` of each param, as ``f(...).backward()``."""
-        value, grads = self._run(*self._split(args), PARAMS, float(grad), self._param_grads())
+        value, grads = self._run(*self.split(args), PARAMS, float(grad), self._param_grads())
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g
         return value
@@ -183,9 +183,9 @@ class Compiled:
             try:
                 done, grads = fn(data, xs, float(grad), grads)
             except Flipped as flip:
-                raise flip_error(self._structure(signature, xs[0]), flip.guard) from None
+                raise flip_error(self.structure(signature, xs[0]), flip.guard) from None
             except (ArithmeticError, ValueError) as error:
-                raise self._unfit(error, signature, xs) from error
+                raise self.unfit_error(error, signature, xs) from error
             values += done
         for p, g in zip(self.params, grads, strict=True):
             p.grad = g
@@ -195,10 +195,10 @@ class Compiled:
         """(signature, the rows' non-static args as floats) for each run of one signature."""
         if not self.static and set(map(type, itertools.chain.from_iterable(rows))) <= {float}:
             return (((n, ()), list(run)) for n, run in itertools.groupby(rows, key=len))
-        runs = itertools.groupby(map(self._split, rows), key=lambda call: call[0])
+        runs = itertools.groupby(map(self.split, rows), key=lambda call: call[0])
         return ((signature, [x for _, x in run]) for signature, run in runs)
 
-    def _split(self, args: Sequence[Any]) -> tuple[tuple, Sequence[float]]:
+    def split(self, args: Sequence[Any]) -> tuple[tuple, Sequence[float]]:
         """The call's signature (number of arguments, static values) and its other args."""
         n = len(args)
         if not self.static:
@@ -220,9 +220,9 @@ class Compiled:
             out = fn(data, xs, s) if wrt == INPUTS else fn(data, xs, s, grads) if wrt == PARAMS \
                 else fn(data, xs)
         except Flipped as flip:
-            raise flip_error(self._structure(signature, xs), flip.guard) from None
+            raise flip_error(self.structure(signature, xs), flip.guard) from None
         except (ArithmeticError, ValueError) as error:
-            raise self._unfit(error, signature, [xs]) from error
+            raise self.unfit_error(error, signature, [xs]) from error
         if wrt == FORWARD:
             out = (out, ())
         if self.check:
@@ -235,13 +235,13 @@ class Compiled:
         unit = unit and wrt != FORWARD
         program = self._programs.get((signature, wrt, unit, loop))
         if program is None:
-            sizes, entries, guards = self._structure(signature, xs)
+            sizes, entries, guards = self.structure(signature, xs)
             key = (sizes, wrt, entries, unit, loop, wrt == INPUTS, guards)  # INPUTS: from +0.0
             program = self._programs.put((signature, wrt, unit, loop), program_for(key))
         self.program = program
         return program
 
-    def _structure(self, signature: tuple, xs: Sequence[float]) -> tuple[tuple, tuple, tuple]:
+    def structure(self, signature: tuple, xs: Sequence[float]) -> tuple[tuple, tuple, tuple]:
         """(sizes, node entries, guards) of the trace of this signature, traced if need be."""
         structure = self._structures.get(signature)
         if structure is None:
@@ -268,11 +268,11 @@ class Compiled:
         finally:
             TRACE.reset(token)
 
-    def _unfit(self, error: Exception, signature: tuple, rows: list) -> TraceError:
+    def unfit_error(self, error: Exception, signature: tuple, rows: list) -> TraceError:
         """Raise eager mode's error if a row has one (it names the op); else a TraceError."""
         for x in rows:  # eager mode's own error, from the first row that raises one
             self._graph(signature, x)
-        traced = self._structure(signature, rows[0])[1]
+        traced = self.structure(signature, rows[0])[1]
         graphs = (self._graph(signature, x) for x in rows)
         nows = (structure_key(root, [self.params, inputs], comparisons)[1]
                 for root, inputs, comparisons in graphs)
@@ -283,7 +283,7 @@ class Compiled:
         """Raise TraceError unless eager mode builds the same graph and the same numbers."""
         root, inputs, comparisons = self._graph(signature, xs)
         _, entries, guards = structure_key(root, [self.params, inputs], comparisons)
-        _, traced, traced_guards = self._structure(signature, xs)
+        _, traced, traced_guards = self.structure(signature, xs)
         if entries != traced:
             raise TraceError(f"f's graph differs from its trace: {difference(traced, entries)}")
         if guards != traced_guards:

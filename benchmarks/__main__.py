@@ -21,7 +21,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from . import data, floors, ours, peers
+from . import batch, data, floors, ours, peers
 
 COLUMNS = ["eager", "compiled", "floor loops", "floor unrolled", "micrograd"]
 
@@ -220,7 +220,14 @@ def _objects_note(row: str, cells: dict, paused: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer runs")
-    quick = parser.parse_args().quick
+    parser.add_argument("--batches", action="store_true",
+                        help="only the batch table (W1 and W5: compiled per row, vmap, PyTorch)")
+    options = parser.parse_args()
+    quick = options.quick
+    sizes = [100, 1_000, 10_000] if quick else [100, 1_000, 10_000, 100_000]
+    if options.batches:
+        print("\n".join(batch.section(0.5 if quick else 2.0, fmt, ratio, sizes)))
+        return
     ns = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
     rows, weights = data.moons(), data.initial_weights()
     a, b = data.products(10_000 if quick else 100_000)
@@ -243,6 +250,8 @@ def main() -> None:
     else:
         print(f"- micrograd runs W2/W3 with the recursion limit raised, in a thread with a 1 GiB "
               f"stack; chains longer than {peers.MAX_DEPTH:,} are not attempted.")
+    print("\nBatches: W1's step on more rows (numpy and PyTorch on one thread each).\n")
+    print("\n".join(batch.section(budget, fmt, ratio, sizes)))
 
 
 if __name__ == "__main__":

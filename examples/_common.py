@@ -9,6 +9,7 @@ examples still run and say how to get the pictures.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from autograd import Value, no_grad
 
 OUT = Path(__file__).resolve().parent / "out"
 GET_PICTURES = "pip install 'scalar-autograd[examples]'"
+VMAP = importlib.util.find_spec("numpy") is not None  # fit(vmap=...): batches run with numpy
 CLASS_COLOURS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c"]  # class 0, 1, ...
 
 

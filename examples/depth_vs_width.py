@@ -84,7 +84,8 @@ def train(hidden: list[int], data: tuple, steps: int, seed: int) -> tuple[nn.MLP
     model = nn.MLP(1, [*hidden, 1], init="he", seed=seed)
     opt = nn.Adam(model.parameters(), lr=0.03)
     history = nn.fit(model, nn.mse, data, opt, epochs=steps, metric=None, shuffle=False,
-                     quiet=True, schedule=nn.LinearLR(opt, start=1.0, end=0.05, total=steps))
+                     quiet=True, schedule=nn.LinearLR(opt, start=1.0, end=0.05, total=steps),
+                     vmap=_common.VMAP)
     return model, history["loss"][-1]
 
 

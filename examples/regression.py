@@ -40,7 +40,8 @@ def fit_width(width: int, train: tuple, test: tuple, steps: int) -> tuple[nn.MLP
     model = nn.MLP(1, [width, 1], activation="tanh", init="xavier", seed=0)
     opt = nn.Adam(model.parameters(), lr=0.05)
     history = nn.fit(model, nn.mse, train, opt, epochs=steps, metric=None, shuffle=False,
-                     quiet=True, schedule=nn.LinearLR(opt, start=1.0, end=0.02, total=steps))
+                     quiet=True, schedule=nn.LinearLR(opt, start=1.0, end=0.02, total=steps),
+                     vmap=_common.VMAP)
     test_mse = nn.evaluate(model, nn.mse, test, metric=None)["loss"]
     worst = max(abs(model(x).data - y) for x, y in zip(*test, strict=True))
     return model, [width, len(model.parameters()), history["loss"][-1], test_mse, worst]

@@ -35,7 +35,8 @@ def train(hidden: list[int], train_data: tuple, test_data: tuple, steps: int
     """MLP(2, hidden) with relu (He init), cross-entropy, full-batch Adam; per-epoch history."""
     model = nn.MLP(2, hidden, init="he", seed=0)
     history = nn.fit(model, nn.cross_entropy, train_data, nn.Adam(model.parameters(), lr=0.02),
-                     epochs=steps, test_data=test_data, shuffle=False, quiet=True)
+                     epochs=steps, test_data=test_data, shuffle=False, quiet=True,
+                     vmap=_common.VMAP)
     return model, history
 
 

@@ -40,6 +40,7 @@ from .losses import (
 )
 from .module import Module
 from .optim import SGD, Adam, LinearLR, LRSchedule, Optimizer, StepLR
+from .torch_bridge import from_torch, to_torch
 from .train import accuracy, evaluate, fit
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "cross_entropy",
     "evaluate",
     "fit",
+    "from_torch",
     "get_activation",
     "get_init",
     "he",
@@ -83,6 +85,7 @@ __all__ = [
     "mse",
     "nll",
     "softmax",
+    "to_torch",
     "train_test_split",
     "uniform",
     "xavier",

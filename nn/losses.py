@@ -43,8 +43,9 @@ def mse(output: Operand | Sequence[Operand], target: float | Sequence[float]) ->
     return vsum((lift(o) - t) ** 2 for o, t in zip(outs, targets, strict=True))
 
 
-def _check_unit(name: str, x: float) -> None:
-    if not 0.0 <= x <= 1.0:
+def _check_unit(name: str, x: Operand) -> None:
+    """ValueError unless x is in [0, 1]; x may be a Value (a target traced by ``jit``)."""
+    if not 0.0 <= (x.data if isinstance(x, Value) else x) <= 1.0:
         raise ValueError(f"binary_cross_entropy: {name} must be in [0, 1], got {x!r}")
 
 

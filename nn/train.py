@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TextIO
 
 from autograd import Value, gc_paused, no_grad
 
+from .batched import BatchStep
 from .data import batches
 from .init import make_rng
 from .losses import mean
@@ -67,19 +69,27 @@ def evaluate(model: Module, loss: Loss, data: Sequence[Sequence[Any]],
     return result
 
 
+def _eager_step(model: Module, loss: Loss, X: Sequence[Any], y: Sequence[Any],
+                penalty: Callable[[], Value] | None) -> tuple[list[Any], float]:
+    """Backward of the batch objective, one graph: (the outputs, the mean loss)."""
+    outputs = [model(x) for x in X]
+    data_loss = mean(loss(o, t) for o, t in zip(outputs, y, strict=True))
+    objective = data_loss + penalty() if penalty is not None else data_loss
+    objective.backward()
+    return outputs, data_loss.data
+
+
 def _train_epoch(model: Module, loss: Loss, data: Any, optimizer: Optimizer,
                  batch_size: int | None, penalty: Callable[[], Value] | None,
-                 rng: random.Random | None) -> tuple[float, list[Any], list[Any]]:
+                 rng: random.Random | None, step: Callable[..., Any] | None
+                 ) -> tuple[float, list[Any], list[Any]]:
     """One pass over ``data``: the mean loss before each step; the outputs and their targets."""
     total, outputs_seen, targets_seen = 0.0, [], []
     for X, y in batches(data, batch_size, shuffle=rng is not None, rng=rng):
-        outputs = [model(x) for x in X]
-        data_loss = mean(loss(o, t) for o, t in zip(outputs, y, strict=True))
-        objective = data_loss + penalty() if penalty is not None else data_loss
         optimizer.zero_grad()
-        objective.backward()
+        outputs, data_loss = (step or partial(_eager_step, model, loss))(X, y, penalty)
         optimizer.step()
-        total += data_loss.data * len(X)
+        total += data_loss * len(X)
         outputs_seen.extend(_data(o) for o in outputs)
         targets_seen.extend(y)
     return total / len(data[0]), outputs_seen, targets_seen
@@ -91,7 +101,7 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
         test_data: Sequence[Sequence[Any]] | None = None, schedule: LRSchedule | None = None,
         shuffle: bool = True, seed: int | None = None, rng: random.Random | None = None,
         progress: bool = True, quiet: bool = False, stream: TextIO | None = None,
-        callback: Callable[[int, History], Any] | None = None) -> History:
+        callback: Callable[[int, History], Any] | None = None, vmap: bool = False) -> History:
     """Train ``model`` on ``data = (X, y)`` and return the per-epoch history.
 
     ``loss(output, target) -> Value`` is the loss of one example; ``penalty()`` (e.g.
@@ -106,6 +116,8 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     bar when tqdm is installed and no ``stream`` is given, else text to ``stream`` (stderr):
     one updating line on a terminal, lines on anything else. ``callback(epoch, history)``
     runs after every epoch (to plot the loss live in a notebook, say).
+    ``vmap=True`` runs each batch with ``autograd.vmap`` (needs numpy): the model traced
+    once, each layer one matrix product; the same training up to rounding (docs/batches.md).
     """
     if len(data[0]) == 0 or len(data[0]) != len(data[1]):  # len: numpy arrays have no truth
         raise ValueError(f"fit needs data = (X, y) of equal, nonzero length, got {len(data[0])} "
@@ -116,13 +128,14 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     order_rng = make_rng(0 if seed is None and rng is None else seed, rng) if reshuffle else None
     history: History = {"loss": []}
     report = reporter(stream, epochs) if progress and not quiet else Reporter()
+    step = BatchStep(model, loss) if vmap else None
     try:
         for epoch in range(1, epochs + 1):
             model.train()
             with gc_paused():  # the engine makes no reference cycles: skip the collector's rescans
                 epoch_loss, outputs, targets = _train_epoch(model, loss, data, optimizer,
-                                                            batch_size, penalty, order_rng)
-            stats = _epoch_stats(model, loss, metric, test_data, outputs, targets)
+                                                            batch_size, penalty, order_rng, step)
+            stats = _epoch_stats(model, loss, metric, test_data, outputs, targets, step)
             for key, value in {"loss": epoch_loss, **stats}.items():
                 history.setdefault(key, []).append(value)
             if schedule is not None:
@@ -145,10 +158,11 @@ def _check_epochs(epochs: Any) -> None:
 
 def _epoch_stats(model: Module, loss: Loss, metric: Metric | None,
                  test_data: Sequence[Sequence[Any]] | None, outputs: list[Any],
-                 targets: list[Any]) -> dict[str, float]:
+                 targets: list[Any], step: BatchStep | None = None) -> dict[str, float]:
     """``metric`` of the epoch's training outputs and, given test data, the test loss/metric."""
     stats = {} if metric is None else {"accuracy": metric(outputs, targets)}
     if test_data is not None:
-        test = evaluate(model, loss, test_data, metric)
+        test = evaluate(model, loss, test_data, metric) if step is None else \
+            step.evaluate(test_data[0], test_data[1], metric)
         stats.update((f"test_{key}", value) for key, value in test.items())
     return stats

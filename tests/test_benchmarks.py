@@ -39,3 +39,20 @@ def test_bare_object_chain_has_the_chains_value():
         y = y + x
     assert floors.w2_objects(1000) == y.data == 1001.0
     assert set(floors.Bare.__slots__) == set(Value.__slots__)
+
+
+def test_batch_columns_take_the_same_step():
+    """W5's columns (eager, compiled per row, vmap, PyTorch) give one loss, and after their
+    SGD step one loss again (so the steps agree too)."""
+    from benchmarks import batch
+
+    rows, weights = data.moons(60), data.initial_weights()
+    losses = {}
+    for col, (setup, run) in batch.cases(rows, weights).items():
+        setup()
+        losses[col] = (run(), run())
+    assert len(losses) >= 3
+    for first, second in losses.values():
+        assert math.isclose(first, losses["eager"][0], rel_tol=1e-12), losses
+        assert math.isclose(second, losses["eager"][1], rel_tol=1e-9), losses
+    assert losses["eager"][1] < losses["eager"][0]

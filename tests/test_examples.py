@@ -20,6 +20,10 @@ SCRIPTS = ["newton", "moons", "worked_graphs", "perceptron", "regression", "dept
            "vanishing_gradients", "optimizers", "regularization", "softmax_classifier",
            "compiled_training", "maxout", "forward_vs_reverse"]
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+# PyTorch: CI installs its CPU wheel on Python 3.11, where this example must run
+NEEDS_TORCH = bool(os.environ.get("CI")) and sys.version_info[:2] == (3, 11)
+if NEEDS_TORCH or importlib.util.find_spec("torch") is not None:
+    SCRIPTS.append("to_pytorch")
 GET_PICTURES = "pip install 'scalar-autograd[examples]'"
 
 
@@ -182,6 +186,19 @@ def test_compiled_training_takes_the_same_steps_faster(runs):
     loss, weight = map(float, re.search(r"loss (\S+), weight (\S+)$", stdout, re.M).groups())
     assert loss < 1e-12 and weight < 1e-12  # the same steps, up to the order of additions
     assert float(re.search(r"compiled: ([\d.]+)x faster", stdout).group(1)) > 1.0
+
+
+@pytest.mark.skipif("to_pytorch" not in SCRIPTS, reason="PyTorch is not installed")
+def test_to_pytorch_trains_on_in_both_libraries_alike(runs):
+    stdout = output(runs, "to_pytorch")
+    match = re.search(r"loss (\S+) -> (\S+) here, (\S+) -> (\S+) in PyTorch; largest "
+                      r"difference (\S+)", stdout)
+    assert match, stdout
+    start, end, torch_start, torch_end, worst = map(float, match.groups())
+    assert end < start and torch_end < torch_start  # both trained
+    assert worst < 1e-12
+    drift = re.search(r"largest weight difference from ours (\S+)", stdout)
+    assert drift and float(drift.group(1)) < 1e-12
 
 
 def test_maxout_units_learn_xor(runs):
