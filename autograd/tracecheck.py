@@ -69,7 +69,8 @@ def eager_result(root: Any, wanted: Sequence[Any], s: float, grads: Sequence[flo
 
 
 def structure_key(root: Value, groups: Sequence[Sequence[Value]],
-                  comparisons: Sequence[tuple[Any, ...]] = ()) -> tuple[tuple, tuple, tuple]:
+                  comparisons: Sequence[tuple[Any, ...]] = ()
+                  ) -> tuple[tuple[int, ...], tuple[Any, ...], tuple[Any, ...]]:
     """(group sizes, node entries, guards) of the graph of ``root`` with ``groups`` as inputs.
 
     Entries, in topological order: ``("in", group, index)``, ``("c", float hex)`` for a leaf

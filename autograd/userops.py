@@ -26,8 +26,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import rules as r
-from .engine import Operand, Value, _as_float, _binary, _nary, _unary, lift
+from .engine import Operand, Value, _binary, _nary, _unary, lift
 from .modes import transforming
+from .scalar import as_float
 
 Derivative = Callable[..., Any]  # (x_1, ..., x_n, out) -> d out/d x_1 (a number) or a tuple
 _FLOAT_ONLY = (TypeError, AttributeError)  # math.f(Value), Value.data missing on a symbol
@@ -80,7 +81,7 @@ class Op:
             except (ArithmeticError, ValueError) as error:  # name the op and the point
                 raise _renamed(error, f"op {self.name!r}, its derivative: {error} at "
                                       f"{args[:-1]}") from error
-            return self._shape(ds, _as_float)  # a str is no number
+            return self._shape(ds, as_float)  # a str is no number
         try:
             with transforming():  # float(v) raises here: math.tanh(v) would leave the graph
                 ds = self._shape(self.derivative(*args), lambda d: d)
