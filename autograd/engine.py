@@ -147,6 +147,9 @@ class Value(Scalar):
     def __neg__(self) -> Value:
         return self * -1.0
 
+    def __pos__(self) -> Value:
+        return self  # +x is x: no node (the identity's derivative is 1 along the same edge)
+
     def __radd__(self, other: Operand) -> Value:
         return lift(other) + self
 
