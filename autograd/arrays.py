@@ -104,6 +104,7 @@ OPS: dict[str, Op] = {
     "abs": Op(_unary(np.abs)),
     "exp": Op(_unary(np.exp), _exp_raises),
     "log": Op(_unary(np.log), lambda xs, out, arg: ~(xs[0] > 0) & (xs[0] == xs[0])),
+    "log1p": Op(_unary(np.log1p), lambda xs, out, arg: ~(xs[0] > -1) & (xs[0] == xs[0])),
     "sqrt": Op(_unary(np.sqrt), lambda xs, out, arg: xs[0] < 0),
     "tanh": Op(_unary(np.tanh)),
     "sigmoid": Op(_unary(_sigmoid)),
@@ -196,6 +197,8 @@ HELPERS: dict[str, Callable[..., Array]] = {
     "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "softplus": _softplus,
     "tie_share": lambda x, out, *xs: _tie_share(x, out, xs),
     "mul_power": _mul_power, "reciprocal": _reciprocal, "xlogy": _xlogy,
+    "where_le0": lambda x, neg, pos: np.where(x <= 0, neg, pos),  # NaN takes pos, as rules
+    "inverse": lambda x: 1.0 / x,  # eager divides g / x below 2^-1000: here 1/x may be inf
 }
 """rules.py's helpers (by name) on arrays: what ``Arr.symbolic_call`` runs."""
 

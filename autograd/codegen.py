@@ -51,8 +51,8 @@ GUARD_MIN = 2  # leaf terms a node sends before they are worth a guard (``_guard
 VALUE_BOUNDS = frozenset({"*", "dot", "logsumexp", "max", "min"})
 SUMS, PRODUCTS = frozenset({"+", "-", "sum"}), frozenset({"*", "/"})
 GUARDED_OPS = VALUE_BOUNDS | SUMS  # their local derivatives: finite constants
-CALLS = frozenset({"**", "pow", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "sin",
-                   "cos"})  # ops whose forward template is one call
+CALLS = frozenset({"**", "pow", "abs", "exp", "log", "log1p", "sqrt", "tanh", "sigmoid",
+                   "softplus", "sin", "cos"})  # ops whose forward template is one call
 REPEATS = frozenset({"relu", "leaky_relu", "elu"})  # ops whose template names an operand twice
 GUARD_NOTE = "# if g or v - v: skips adding the terms g * d where all are +-0 (g +-0, v finite)"
 

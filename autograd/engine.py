@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from . import rules as r
 from .backprop import propagate
@@ -183,8 +183,17 @@ class Value(Scalar):
             raise ValueError(f"log: math domain error: log({self.data!r}) needs x > 0")
         return _unary("log", self, math.log(self.data))
 
-    # d/dx ln x = 1/x
-    RULES["log"] = lambda x, out: 1 / x
+    # d/dx ln x = 1/x   (as g / x where 1/x overflows: at subnormal x)
+    RULES["log"] = lambda x, out: r.inverse(x)
+
+    def log1p(self) -> Value:
+        """ln(1 + x), exact for tiny x (log(1 - p) is ``(-p).log1p()``); ValueError for x <= -1."""
+        if not self.data > -1 and self.data == self.data:
+            raise ValueError(f"log1p: math domain error: log1p({self.data!r}) needs x > -1")
+        return _unary("log1p", self, math.log1p(self.data))
+
+    # d/dx ln(1 + x) = 1 / (1 + x)
+    RULES["log1p"] = lambda x, out: r.inverse(1 + x)
 
     def sqrt(self) -> Value:
         """Square root; ValueError for x < 0."""
@@ -192,8 +201,8 @@ class Value(Scalar):
             raise ValueError(f"sqrt: math domain error: sqrt({self.data!r}) needs x >= 0")
         return _unary("sqrt", self, math.sqrt(self.data))
 
-    # d/dx sqrt(x) = 1 / (2 sqrt(x))   (+inf at x = 0)
-    RULES["sqrt"] = lambda x, out: 0.5 * r.reciprocal(out)
+    # d/dx sqrt(x) = 1 / (2 sqrt(x))   (+inf at x = +-0, as (x ** 0.5)': out + 0.0 is +0.0)
+    RULES["sqrt"] = lambda x, out: 0.5 * r.reciprocal(out + 0.0)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; saturates, never overflows."""
@@ -221,8 +230,8 @@ class Value(Scalar):
         x = self.data
         return _unary("relu", self, 0.0 if x <= 0 else x)
 
-    # d/dx relu(x) = 1 if x > 0 else 0
-    RULES["relu"] = lambda x, out: r.where(x, 1.0, 0.0)
+    # d/dx relu(x) = 0 if x <= 0 else 1   (1 at NaN, as PyTorch)
+    RULES["relu"] = lambda x, out: r.where_le0(x, 0.0, 1.0)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, slope * x otherwise; the derivative at 0 is slope."""
@@ -237,8 +246,8 @@ class Value(Scalar):
         x, alpha = self.data, _as_float(alpha)
         return _unary("elu", self, x if x > 0 else alpha * math.expm1(x), alpha)
 
-    # d/dx elu(x) = 1 if x > 0 else alpha e^x = out + alpha
-    RULES["elu"] = lambda x, out, alpha: r.where(x, 1.0, out + alpha)
+    # d/dx elu(x) = alpha e^x if x <= 0 else 1   (not out + alpha: it cancels for x << 0)
+    RULES["elu"] = lambda x, out, alpha: r.where_le0(x, alpha * r.exp_nonpositive(x), 1.0)
 
     def sin(self) -> Value:
         """Sine."""
@@ -283,6 +292,12 @@ class Value(Scalar):
         """A new leaf with the same data, cut off from the graph."""
         return Value(self.data, self.label)
 
+    def _quotient(self) -> Value:
+        """1 / self as a factor whose products g * (1 / self) compute g / self (see rules)."""
+        q = 1 / self
+        q.__class__ = _Quotient
+        return q
+
     # ---- pickle and copy: the graph goes out flat, so any depth works (serialize.py) ----
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         return reduce_value(self)
@@ -292,6 +307,18 @@ class Value(Scalar):
 
     def __copy__(self) -> Value:
         return copy_value(self)  # type: ignore[no-any-return]
+
+
+class _Quotient(Value):
+    """A node 1/x whose products divide by x: finite where 1/x overflows (subnormal x)."""
+
+    __slots__ = ()
+
+    def __mul__(self, g: Operand) -> Value:  # Value * _Quotient calls this first (a subclass)
+        return lift(g) / cast(Value, self._b)
+
+    def __rmul__(self, g: Operand) -> Value:
+        return self.__mul__(g)
 
 
 _parents = Value.parents.fget  # the walk calls this for every node: skip the property lookup

@@ -79,7 +79,7 @@ RULES["logsumexp"] = lambda xs, out: tuple(r.exp(x - out) for x in xs)
 
 def max(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
     """One n-ary node for the largest of ``values``: NaN if one is NaN; ValueError if none."""
-    return _extreme("max", r.maximum, values)
+    return _extremum("max", r.maximum, values)
 
 
 # d/dx_i max_j x_j = 1 for the winner x_i = out, 0 for the others. k tied winners share it,
@@ -90,15 +90,15 @@ RULES["max"] = lambda xs, out: r.tie_shares(xs, out)
 
 def min(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors the builtin on purpose
     """One n-ary node for the smallest of ``values``: NaN if one is NaN; ValueError if none."""
-    return _extreme("min", r.minimum, values)
+    return _extremum("min", r.minimum, values)
 
 
 # d/dx_i min_j x_j = 1 for the winner x_i = out, 0 for the others; ties and NaN as max's
 RULES["min"] = lambda xs, out: r.tie_shares(xs, out)
 
 
-def _extreme(op: str, pick: Callable[[list[float]], float], values: Iterable[Operand]) -> Value:
-    """The node of ``max`` or ``min`` (``op``): ``pick`` chooses the winner's data."""
+def _extremum(op: str, pick: Callable[[list[float]], float], values: Iterable[Operand]) -> Value:
+    """The max or min node: ``pick`` is its float form (NaN-propagating)."""
     xs, datas = _values(values)
     if not datas:
         raise ValueError(f"{op}: no values (the {op} of an empty sequence is undefined)")

@@ -29,7 +29,8 @@ from . import nary
 from .engine import Value, lift
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {
-    "exp": Value.exp, "log": Value.log, "sqrt": Value.sqrt, "tanh": Value.tanh,
+    "exp": Value.exp, "log": Value.log, "log1p": Value.log1p, "sqrt": Value.sqrt,
+    "tanh": Value.tanh,
     "sigmoid": Value.sigmoid, "relu": Value.relu, "softplus": Value.softplus,
     "sin": Value.sin, "cos": Value.cos, "abs": Value.__abs__,
     "leaky_relu": Value.leaky_relu, "elu": Value.elu,

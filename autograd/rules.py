@@ -167,6 +167,55 @@ def where(x: Any, pos: Any, neg: Any) -> Any:
     return _symbolic("where", x, pos, neg)
 
 
+def where_le0(x: Any, neg: Any, pos: Any) -> Any:
+    """``neg`` if x <= 0 else ``pos``: as ``where``, but NaN takes ``pos`` (PyTorch's relu')."""
+    if type(x) is float:
+        return neg if x <= 0 else pos
+    if hasattr(x, "data"):
+        return neg if x.data <= 0 else pos
+    return _symbolic("where_le0", x, neg, pos)
+
+
+def exp_nonpositive(x: Any) -> Any:
+    """e^x on the x <= 0 side of a kink (elu'): the constant 1 at x = 0, so that elu''(0) = 0
+    as in PyTorch; 0.0 for x > 0, where the rule takes the other side (no overflow)."""
+    if type(x) is float:
+        return math.exp(x) if x <= 0 else 0.0
+    if hasattr(x, "data"):
+        return x.exp() if x.data < 0 else 1.0 if x.data == 0 else 0.0
+    return _symbolic("exp", x)  # code runs it only on the x <= 0 side of the conditional
+
+
+TINY = 2.0**-1000  # below this |x|, 1/x is near or past overflow: ``inverse`` divides instead
+
+
+class Quotient(float):
+    """1/x (inf where it overflows) whose products divide: g * (1/x) computes g / x."""
+
+    __slots__ = ("x",)
+    x: float
+
+    def __new__(cls, x: float) -> Quotient:
+        q = super().__new__(cls, math.copysign(math.inf, x) if abs(x) < 1 else 1 / x)
+        q.x = x
+        return q
+
+    def __mul__(self, g: Any) -> Any:  # float * Quotient calls this first (a subclass)
+        return g / self.x
+
+    __rmul__ = __mul__
+
+
+def inverse(x: Any) -> Any:
+    """1/x as a factor of the chain rule (log'): g * inverse(x) is g / x even where 1/x
+    overflows (subnormal x), so log' at 5e-324 times a small g stays finite, 0 times it 0."""
+    if type(x) is float:
+        return 1 / x if not -TINY < x < TINY else Quotient(x)
+    if not hasattr(x, "data"):
+        return _symbolic("inverse", x)
+    return 1 / x if not -TINY < x.data < TINY else x._quotient()
+
+
 def _wins(x: float, out: float) -> bool:
     """x is a winner of max or min: equal to ``out``, or NaN where ``out`` is NaN."""
     return x == out or (x != x and out != out)
@@ -273,7 +322,12 @@ def power(x: Any, e: Any) -> Any:
 
 
 def mul_power(c: Any, x: Any, e: Any) -> Any:
-    """c * x ** e, taken as 0 where c = 0 and x ** e is infinite (zero beats the pole)."""
+    """c * x ** e, taken as 0 where c = 0 and x ** e is infinite (zero beats the pole).
+
+    A constant c = 0 (``x ** 0.0``) gives the constant 0.0, at any x (NaN too, as PyTorch),
+    so its derivatives are 0 too, even where x ** e overflows."""
+    if type(c) is float and c == 0:
+        return 0.0
     if any(hasattr(a, "symbolic_call") for a in (c, x, e)):
         return _symbolic("mul_power", c, x, e)
     if _data(c) == 0 and _data(x) == 0 and _data(e) < 0:
@@ -298,5 +352,8 @@ def xlogy(y: Any, a: Any) -> Any:
     if type(a) is float:
         return y * math.log(a) if a > 0 else 0.0 if a == 0 else math.nan
     if hasattr(a, "data"):
-        return y * a.log() if a.data > 0 else 0.0 if a.data == 0 else math.nan
+        if a.data > 0:
+            return y * a.log()
+        # undefined for a < 0: NaN, and so are its derivatives (y + a has both as parents)
+        return 0.0 if a.data == 0 else (y + a) * math.nan
     return _symbolic("xlogy", y, a)

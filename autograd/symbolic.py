@@ -20,13 +20,14 @@ from .tracecheck import flipped
 NAMESPACE: dict[str, Any] = {
     "__builtins__": {}, "_abs": abs, "_sum": sum, "_inf": math.inf, "_nan": math.nan,
     # forward: the float functions eager mode calls (math's own errors have the same types)
-    "_pow": r.checked_pow, "_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt,
+    "_pow": r.checked_pow, "_exp": math.exp, "_log": math.log, "_log1p": math.log1p,
+    "_sqrt": math.sqrt,
     "_tanh": math.tanh, "_sigmoid": r.sigmoid, "_softplus": r.softplus, "_expm1": math.expm1,
     "_sin": math.sin, "_cos": math.cos, "_logsumexp": r.logsumexp,
     "_max": r.maximum, "_min": r.minimum,
     # backward: the rules' helpers, on floats
     "_sign": r.sign, "_power": r.power, "_reciprocal": r.reciprocal, "_xlogy": r.xlogy,
-    "_mul_power": r.mul_power, "_tie_share": r.tie_share,
+    "_mul_power": r.mul_power, "_tie_share": r.tie_share, "_inverse": r.inverse,
     # guards: a comparison f made on a traced Value that comes out otherwise
     "_flipped": flipped,
 }
@@ -90,6 +91,8 @@ class Sym:
             return const(getattr(r, name)(*(s.const for s in syms)))
         if name == "where":
             return Where(f"{syms[0].text} > 0.0", syms[1], syms[2])
+        if name == "where_le0":
+            return Where(f"{syms[0].text} <= 0.0", syms[1], syms[2])
         if f"_{name}" not in NAMESPACE:
             raise TypeError(f"compile: no code for the rules helper {name!r}")
         return Sym(f"_{name}({', '.join(s.text for s in syms)})")

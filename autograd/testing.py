@@ -63,6 +63,7 @@ _UNARY: dict[str, tuple[Callable[[Any], Any], Callable[[float, float], bool]]] =
     "abs": (abs, _nonzero),
     "exp": (lambda x: x.exp(), _any),
     "log": (lambda x: x.log(), _positive),
+    "log1p": (lambda x: x.log1p(), lambda x, m: x > m - 1),
     "sqrt": (lambda x: x.sqrt(), _positive),
     "tanh": (lambda x: x.tanh(), _any),
     "sigmoid": (lambda x: x.sigmoid(), _any),

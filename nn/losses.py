@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+import autograd
 from autograd import Operand, Value, dot, lift
 from autograd import sum as vsum
 
-from .functional import logsumexp
+from .functional import shifted
 
 LOG_FLOOR = -100.0  # binary_cross_entropy clamps log(p) here, as PyTorch's BCELoss does
 
@@ -45,8 +46,9 @@ def mse(output: Operand | Sequence[Operand], target: float | Sequence[float]) ->
 
 def _check_unit(name: str, x: Operand) -> None:
     """ValueError unless x is in [0, 1]; x may be a Value (a target traced by ``jit``)."""
-    if not 0.0 <= (x.data if isinstance(x, Value) else x) <= 1.0:
-        raise ValueError(f"binary_cross_entropy: {name} must be in [0, 1], got {x!r}")
+    value = x.data if isinstance(x, Value) else x
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"binary_cross_entropy: {name} must be in [0, 1], got {value!r}")
 
 
 def _clamped_log(p: Value) -> Value:
@@ -54,32 +56,42 @@ def _clamped_log(p: Value) -> Value:
     return p.log() if p.data > math.exp(LOG_FLOOR) else Value(LOG_FLOOR)
 
 
-def binary_cross_entropy(p: Operand, target: float) -> Value:
+def _clamped_log1m(p: Value) -> Value:
+    """log(1 - p) as log1p(-p), exact for tiny p (1 - p would round), at least LOG_FLOOR."""
+    return (-p).log1p() if 1.0 - p.data > math.exp(LOG_FLOOR) else Value(LOG_FLOOR)
+
+
+def binary_cross_entropy(p: Operand, target: Operand) -> Value:
     """-t log p - (1 - t) log(1 - p) for a probability p in [0, 1] (ValueError outside).
 
     Each log is clamped at -100, as PyTorch does, so p = 0 or 1 gives a finite loss.
-    Prefer ``bce_with_logits`` on the logit: it is exact where this one saturates.
+    The target may be a Value (a traced input under ``jit``). Prefer ``bce_with_logits``
+    on the logit: it is exact where this one saturates.
     """
     p = lift(p)
     _check_unit("p", p.data)
     _check_unit("target", target)
-    return -(target * _clamped_log(p) + (1.0 - target) * _clamped_log(1.0 - p))
+    return -(target * _clamped_log(p) + (1.0 - target) * _clamped_log1m(p))
 
 
-def bce_with_logits(z: Operand, target: float) -> Value:
-    """Binary cross-entropy of sigmoid(z): softplus(z) - t z, stable for any logit z.
+def bce_with_logits(z: Operand, target: Operand) -> Value:
+    """Binary cross-entropy of sigmoid(z): t softplus(-z) + (1 - t) softplus(z), any logit z.
 
-    Equal to max(z, 0) - t z + log(1 + e^{-|z|}) (the engine's softplus computes it that
-    way); its derivative is sigmoid(z) - t.
+    Equal to softplus(z) - t z, but a sum of two terms >= 0, so no cancellation: exact in
+    both tails (at z = 40, t = 1 it is e^-40, not 0). A number target 0 or 1 keeps one
+    term; a Value target (traced under ``jit``) keeps both. The derivative is sigmoid(z) - t.
     """
     _check_unit("target", target)
     z = lift(z)
-    return z.softplus() - z * target
+    if not isinstance(target, Value) and target in (0, 1):
+        return (-z).softplus() if target == 1 else z.softplus()
+    return target * (-z).softplus() + (1.0 - target) * z.softplus()
 
 
 def cross_entropy(logits: Sequence[Operand], target: int) -> Value:
-    """-log softmax(z)_t = logsumexp(z) - z_t, for the class index ``target``."""
-    return logsumexp(logits) - _pick(logits, target)
+    """-log softmax(z)_t = log sum_j e^{z_j - m} - (z_t - m), m = max z, for a class index."""
+    s = shifted(logits)
+    return autograd.logsumexp(s) - _pick(s, target)
 
 
 def nll(log_probs: Sequence[Operand], target: int) -> Value:

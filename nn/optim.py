@@ -29,7 +29,7 @@ class Optimizer:
     """Base class: holds ``params`` and ``lr``; subclasses define ``update``."""
 
     def __init__(self, params: Iterable[Value], lr: float):
-        self.params = list(params)
+        self.params = list({id(p): p for p in params}.values())  # a tied one is stepped once
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
         for i, p in enumerate(self.params):

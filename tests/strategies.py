@@ -12,8 +12,9 @@ from autograd import Value
 from autograd.testing import finite_floats as floats
 
 
-def assert_close(actual: float, expected: float, rel: float = 1e-6, abs_: float = 1e-9) -> None:
-    """Assert two floats agree to a relative or absolute tolerance, with a readable message."""
+def assert_close(actual: float, expected: float, rel: float = 1e-6, abs_: float = 0.0) -> None:
+    """Assert |actual - expected| <= max(rel * max(|actual|, |expected|), abs_): relative
+    only, unless an absolute tolerance is asked for (near 0, where relative means exact)."""
     assert math.isclose(actual, expected, rel_tol=rel, abs_tol=abs_), (
         f"{actual!r} != {expected!r}"
     )
@@ -66,6 +67,8 @@ OPS = [
     Op("exp", Value.exp, math.exp, math.exp, floats(-20, 20), math.exp, math.exp),
     Op("log", Value.log, math.log, lambda x: 1 / x, floats(1e-2, 100),
        lambda x: -1 / x**2, lambda x: 2 / x**3),
+    Op("log1p", Value.log1p, math.log1p, lambda x: 1 / (1 + x), floats(-0.99, 100),
+       lambda x: -1 / (1 + x) ** 2, lambda x: 2 / (1 + x) ** 3),
     Op("sqrt", Value.sqrt, math.sqrt, lambda x: 0.5 / math.sqrt(x), floats(1e-2, 100),
        lambda x: -0.25 * x**-1.5, lambda x: 0.375 * x**-2.5),
     Op("tanh", Value.tanh, math.tanh, lambda x: _tanh_d(x, 1), floats(-5, 5),
@@ -146,3 +149,15 @@ def assert_grads_match(f: Callable[[], Value], params: list[Value], eps: float =
         assert math.isclose(p.grad, numeric, rel_tol=rel, abs_tol=abs_), (
             f"parameter {i}: analytic {p.grad!r} != numeric {numeric!r}"
         )
+
+
+def optimizer_steps(opt_factory: Callable, grads: list[float], w0: float = 1.0) -> list[float]:
+    """The parameter after each step of ``opt_factory([w])``, fed the gradients one by one."""
+    w = Value(w0)
+    opt = opt_factory([w])
+    seen = []
+    for g in grads:
+        w.grad = g
+        opt.step()
+        seen.append(w.data)
+    return seen

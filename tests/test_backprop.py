@@ -34,12 +34,13 @@ def test_dead_dot_still_adds_to_grads_already_there():
     assert [p.grad for p in w] == [1.25, 0.0]  # 1.25 + 3 * 0 * 0.5
 
 
-@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize("bad", [-math.inf, math.nan])
 def test_dead_dot_with_a_non_finite_input_still_sends_nan(bad):
-    """relu'(NaN) = 0, so the dot's grad is 0; its d/dw_1 = x_1 is inf or NaN, and
-    0 * inf = NaN must reach w_1 (IEEE), so the node cannot be skipped."""
-    w, out = _dead_neuron([0.0, -2.0], [bad, 1.5], -1.0)  # z = 0 * bad - 4: NaN
-    assert math.isnan(out.parents[0].parents[0].data)
+    """At z = -inf relu' is 0, so the dot's grad is 0; its d/dw_1 = x_1 is -inf, and
+    0 * inf = NaN must reach w_1 (IEEE), so the node cannot be skipped. At z = NaN relu'
+    is 1 (as PyTorch): 3 * NaN reaches w_1 too."""
+    w, out = _dead_neuron([1.0, -2.0], [bad, 1.5], -1.0)  # z = bad - 4: -inf or NaN
+    assert not math.isfinite(out.parents[0].parents[0].data)
     out.backward()
     assert math.isnan(w[0].grad)
 
@@ -59,3 +60,10 @@ def test_minus_zero_leaf_grad_keeps_its_sign_at_a_skipped_node():
     w[0].grad = -0.0
     out.backward()
     assert math.copysign(1.0, w[0].grad) == -1.0
+
+
+def test_backward_of_a_leaf_itself_accumulates_like_any_leaf():
+    x = Value(3.0)
+    x.backward()
+    x.backward(2.5)
+    assert x.grad == 3.5

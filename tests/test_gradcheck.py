@@ -317,3 +317,13 @@ def test_gradcheck_error_is_an_assertion_error_holding_the_result(monkeypatch):
     with pytest.raises(AssertionError) as error:
         gradcheck(lambda x: x.exp(), [0.0])
     assert isinstance(error.value, GradcheckError) and not error.value.result.passed
+
+
+@pytest.mark.parametrize(("offset", "status"), [(1e5, "ok"), (4.5e5, "unreliable")])
+def test_a_row_is_judged_only_when_its_error_estimate_is_within_half_the_tolerance(offset,
+                                                                                   status):
+    # f = x + offset at 0: the rounding estimate u |f| / h (h = 2^-20) is 2.3e-5 for 1e5,
+    # within half the tolerance 1e-6 + 1e-4 * 1; 1.05e-4 for 4.5e5, beyond half (not twice)
+    result = gradcheck(lambda x: x + offset, [0.0], raise_exception=False)
+    assert result.rows[0].status == status
+    assert status == "ok" or result.rows[0].reason.startswith("rounding")

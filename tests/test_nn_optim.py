@@ -8,19 +8,9 @@ import pytest
 
 import nn
 from autograd import Value
-from tests.strategies import assert_close
+from tests.strategies import assert_close, optimizer_steps
 
-
-def _run(opt_factory, grads, w0=1.0):
-    """The parameter after each step, feeding the given gradients one by one."""
-    w = Value(w0)
-    opt = opt_factory([w])
-    seen = []
-    for g in grads:
-        w.grad = g
-        opt.step()
-        seen.append(w.data)
-    return seen
+_run = optimizer_steps
 
 
 def _assert_all_close(got, want, rel=1e-12):

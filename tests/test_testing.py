@@ -29,7 +29,8 @@ def _sigmoid(x: float) -> float:
 REFERENCE = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
     "pow": math.pow, "**": math.pow, "neg": operator.neg, "abs": abs, "exp": math.exp,
-    "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh, "sigmoid": _sigmoid,
+    "log": math.log, "log1p": math.log1p, "sqrt": math.sqrt, "tanh": math.tanh,
+    "sigmoid": _sigmoid,
     "softplus": lambda x: math.log1p(math.exp(x)), "relu": lambda x: max(x, 0.0),
     "leaky_relu": lambda x, slope: x if x > 0 else slope * x,
     "elu": lambda x, alpha: x if x > 0 else alpha * math.expm1(x),
@@ -58,6 +59,8 @@ def check_domain(node: Value) -> None:
     ps = [p.data for p in node.parents]
     if node.op in ("log", "sqrt", "pow"):
         assert ps[0] > MARGIN, node
+    if node.op == "log1p":
+        assert ps[0] > MARGIN - 1, node
     if node.op in ("abs", "relu", "leaky_relu", "elu") or (node.op == "**" and node.arg < 0):
         assert abs(ps[0]) > MARGIN, node
     if node.op == "**" and not node.arg.is_integer():
