@@ -16,7 +16,7 @@ from ._version import __version__
 from .engine import Value
 from .html import to_html
 from .parse import FUNCTIONS, ExpressionError, bind, evaluate
-from .render import render
+from .render import check_options, render
 from .rundot import RenderError
 
 _HERE = "\0expression"  # stands in for the expression after '--' (argv never holds a NUL)
@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _draw(args: argparse.Namespace) -> int:
+    try:
+        check_options(args.rankdir, args.precision, args.max_nodes)  # with -o or without
+    except ValueError as e:
+        return _fail(str(e), 2)
     try:
         inputs = bind(args.inputs)
         root = evaluate(args.expression, inputs)

@@ -135,7 +135,8 @@ def _value_attrs(node: Value, root: Value, grad: float, opts: dict[str, Any]) ->
 
 def check_options(rankdir: str = "LR", precision: int = 4, max_nodes: int = 500,
                   show_grad: bool = True) -> None:
-    """Raise ValueError for a drawing option out of range (TypeError for an unknown one)."""
+    """Raise ValueError for a drawing option out of range (TypeError for an unknown one, or
+    a max_nodes that is no int)."""
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
     if not isinstance(precision, int) or not 0 <= precision <= 17:

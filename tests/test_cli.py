@@ -192,3 +192,13 @@ def test_max_and_min_take_any_number_of_inputs(capsys):
                           ("min(x, key=y)", r"min takes min\(x, y, ...\)")]:
         with pytest.raises(ExpressionError, match=message):
             evaluate(text, inputs)
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--max-nodes", "0"], "max_nodes must be a positive int, got 0"),
+    (["--precision", "40"], "precision must be an int from 0 to 17, got 40"),
+])
+def test_a_bad_drawing_option_exits_2_even_without_an_output(option, message, capsys):
+    assert main(["draw", "x*2", "x=1", *option]) == 2  # it was ignored, exit 0
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
