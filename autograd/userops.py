@@ -195,6 +195,8 @@ def op(derivative: Derivative, *, name: str | None = None,
         op_name = forward.__name__ if name is None else name
         if not isinstance(op_name, str):
             raise TypeError(f"autograd.op: name must be a str, got {type(op_name).__name__}")
+        if not op_name:  # "" marks a leaf
+            raise ValueError("autograd.op: the name must not be empty")
         bounds = None if domain is None else (float(domain[0]), float(domain[1]))
         _check_takes(derivative, _arity(forward), op_name)
         return Op(forward, derivative, op_name, _arity(forward), bounds)

@@ -212,7 +212,7 @@ def test_the_strategy_draws_defined_ops_inside_their_domain():
 
 def test_names_are_the_function_name_unless_given_and_a_taken_name_is_an_error():
     assert (t_tanh.name, sin_of_exp.name, t_prod3.arity) == ("t_tanh", "t_sin_exp", 3)
-    for taken in ("exp", "+", "t_tanh", ""):
+    for taken in ("exp", "+", "t_tanh"):  # "" is refused as empty
         with pytest.raises(ValueError, match="is taken"):
             op(derivative=lambda x, out: 1.0, name=taken)(lambda x: x)
 
@@ -257,6 +257,11 @@ def test_a_derivative_that_cannot_take_the_inputs_and_output_is_refused_up_front
         op(derivative=lambda a, b: (1.0, 1.0), name="t_short2")(lambda a, b: a + b)
     assert "t_short" not in autograd.RULES  # nothing registered
     op(derivative=lambda *xs: (1.0, 1.0), name="t_star")(lambda a, b: a + b)  # *args is fine
+
+
+def test_an_empty_name_is_refused_as_empty_not_as_taken():
+    with pytest.raises(ValueError, match="the name must not be empty"):
+        op(derivative=lambda x, out: 1.0, name="")(lambda x: x)  # it said "'' is taken"
 
 
 def test_a_derivative_returning_a_string_is_refused_not_read_as_a_number():
