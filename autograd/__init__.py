@@ -11,6 +11,7 @@
 from . import math as math  # autograd.math; not in __all__: a star import must not shadow math
 from ._version import __version__
 from .anomaly import AnomalyError, detect_anomaly
+from .clash import NameClashWarning, warn_if_clashing
 from .compile import Compiled, TraceError, jit
 from .engine import RULES, Operand, Value, lift, zero_grad
 from .forward import hvp, jacfwd, jvp
@@ -34,6 +35,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckResult",
     "GradcheckWarning",
+    "NameClashWarning",
     "Op",
     "Operand",
     "RenderError",
@@ -72,3 +74,5 @@ __all__ = [
     "vmap",
     "zero_grad",
 ]
+
+warn_if_clashing()  # HIPS autograd merged into this folder breaks both: say so at import

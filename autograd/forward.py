@@ -106,7 +106,7 @@ def _tangent(t: Any, traced: bool) -> Any:
 
 
 def jacfwd(f: Fn) -> Fn:
-    """A function returning J[i][j] = d f_i / d x_j, one forward pass per input (a column)."""
+    """A function returning ``J[i][j] = d f_i / d x_j``, one forward pass per input (a column)."""
     return matrix_of(f, _forward_rows)
 
 

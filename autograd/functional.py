@@ -120,7 +120,7 @@ def grad(f: Fn, argnums: Argnums = 0) -> Fn:
 
 
 def jacobian(f: Fn) -> Fn:
-    """A function returning J[i][j] = d f_i / d x_j for ``f`` returning a list of Values."""
+    """A function returning ``J[i][j] = d f_i / d x_j`` for ``f`` returning a list of Values."""
     return matrix_of(f, lambda outs, xs, traced: _jacobian_rows(outs, xs, create_graph=traced))
 
 
@@ -139,7 +139,7 @@ def matrix_of(f: Fn, rows: Callable[[list[Any], list[Value], bool], list[list[An
 
 
 def hessian(f: Fn) -> Fn:
-    """A function returning H[i][j] = d2 f / dx_i dx_j as a list of lists."""
+    """A function returning ``H[i][j] = d2 f / dx_i dx_j`` as a list of lists."""
 
     def hessian_f(*args: Any) -> list[list[Any]]:
         traced = _traced(args)

@@ -1,6 +1,6 @@
 """Hypothesis strategies for testing gradients: bounded floats and random expression DAGs.
 
-Needs Hypothesis (``pip install 'scalar-autograd[dev]'``); ``import autograd`` does not.
+Needs Hypothesis (``pip install 'scalar-autograd[testing]'``); ``import autograd`` does not.
 Each ``expressions()`` example is a recipe of steps over a pool of nodes (the inputs, then
 each step's result); a step's operands are earlier nodes (so nodes are shared: a DAG) or
 small constants. Inputs are drawn first, then each step picks an op and operands whose
@@ -23,7 +23,7 @@ try:
     from hypothesis import strategies as st
 except ImportError as error:  # pragma: no cover - exercised with hypothesis hidden
     raise ImportError(
-        "autograd.testing needs Hypothesis: pip install 'scalar-autograd[dev]' "
+        "autograd.testing needs Hypothesis: pip install 'scalar-autograd[testing]' "
         "(or pip install hypothesis)"
     ) from error
 

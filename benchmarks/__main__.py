@@ -184,7 +184,7 @@ def notes(results: dict) -> list[str]:
            f"which the compiled code skips): {fmt(w1['floor unrolled dense'][0])}; compiled is "
            f"{ratio(w1['compiled'][0], w1['floor unrolled dense'][0])} of it.",
            f"- W1's loop floor skipping a dead neuron's terms (as eager mode skips a dot node "
-           f"whose gradient is 0; the issue's floor in the table does not): "
+           f"whose gradient is 0; the floor in the table does not): "
            f"{fmt(w1['floor loops skipping'][0])}; eager is "
            f"{ratio(w1['eager'][0], w1['floor loops skipping'][0])} of it."]
     for row, cells in results.items():

@@ -21,7 +21,7 @@ def w1_loops(net: Net, data: Sequence[tuple[float, float, float]], lr: float,
     """One SGD step of the hinge-loss MLP on ``data`` (x0, x1, y), updating ``net``: the loss.
 
     ``skip``: a neuron whose error is 0 (a dead ReLU, or no loss) adds no terms, as eager
-    mode skips a dot node whose gradient is 0; the issue's floor (the default) adds them.
+    mode skips a dot node whose gradient is 0; the table's floor (the default) adds them.
     """
     grads = [[[0.0] * len(neuron) for neuron in layer] for layer in net]
     inv_n, last, total = 1.0 / len(data), len(net) - 1, 0.0

@@ -201,5 +201,5 @@ def test_import_autograd_does_not_import_hypothesis():
 def test_without_hypothesis_autograd_testing_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "hypothesis", None)  # as if not installed
     monkeypatch.delitem(sys.modules, "autograd.testing")
-    with pytest.raises(ImportError, match=r"pip install 'scalar-autograd\[dev\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'scalar-autograd\[testing\]'"):
         importlib.import_module("autograd.testing")
