@@ -16,7 +16,7 @@ from ._version import __version__
 from .engine import Value
 from .html import to_html
 from .parse import FUNCTIONS, ExpressionError, bind, evaluate
-from .render import render
+from .render import check_options, render
 from .rundot import RenderError
 
 _HERE = "\0expression"  # stands in for the expression after '--' (argv never holds a NUL)
@@ -33,8 +33,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Evaluate EXPRESSION at the inputs, run backward, print the value and\n"
         "each input's gradient, and write the graph to --output.",
         epilog=f"example:\n  {EXAMPLE}\n\nfunctions: {' '.join(FUNCTIONS)}\n"
-        "  (leaky_relu(x, slope), elu(x, alpha)); an expression starting with '-' goes\n"
-        "  right after '--' (options may follow it).\n"
+        "  (leaky_relu(x, slope), elu(x, alpha), max(x, y, ...), min(x, y, ...));\n"
+        "  an expression starting with '-' goes right after '--' (options may follow it).\n"
         "exit status: 2 bad expression or input, 1 math or rendering error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _draw(args: argparse.Namespace) -> int:
+    try:
+        check_options(args.rankdir, args.precision, args.max_nodes)  # with -o or without
+    except ValueError as e:
+        return _fail(str(e), 2)
     try:
         inputs = bind(args.inputs)
         root = evaluate(args.expression, inputs)

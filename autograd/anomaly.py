@@ -6,12 +6,16 @@ import math
 import os
 import traceback
 import weakref
-from types import TracebackType
 from typing import Any
 
 from . import modes
 
 _HERE = os.path.dirname(os.path.abspath(__file__))  # frames in the library are not the user's
+
+
+_ORIGINS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+"""Where each node made inside any ``detect_anomaly`` block was made, while the node lives
+(one for all blocks: a node made in one block may go through backward in another)."""
 
 
 class AnomalyError(ArithmeticError):
@@ -33,36 +37,26 @@ def _describe(node: Any) -> str:
     return f"op {node.op!r}{label} on operands ({operands}{arg})"
 
 
-class detect_anomaly:  # noqa: N801 - a context manager named like torch's
+class detect_anomaly(modes.Switch):  # noqa: N801 - a context manager named like torch's
     """Within this block the first NaN or infinity made by an op raises ``AnomalyError``.
 
     Off by default and free when off: the engine only takes its checked path while a
     ``detect_anomaly`` block is open, in this thread or task only (others are not slowed).
-    Nodes made inside the block remember where in your code they were created, and backward
-    errors name that place; the block holds no node alive (it keeps each origin only as
-    long as its node lives).
+    Nodes made inside a block remember where in your code they were created, and backward
+    errors name that place, also in a later or an enclosing block; nothing holds a node
+    alive (each origin is kept only as long as its node lives).
     """
 
-    def __init__(self) -> None:
-        self._origins: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-        self._tokens: list[Any] = []
+    def _mode(self) -> modes.Mode:
+        return modes.Mode(modes.current().record, self)
 
     def __enter__(self) -> detect_anomaly:
-        self._tokens.append(modes.set_mode(modes.current().record, self))
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        modes.MODE.reset(self._tokens.pop())
+        return super().__enter__()  # type: ignore[no-any-return]
 
     def forward(self, node: Any) -> None:
         """Remember where ``node`` was made; raise if its value is not finite."""
         where = _user_frame()
-        self._origins[node] = where
+        _ORIGINS[node] = where
         if not math.isfinite(node.data):
             raise AnomalyError(
                 f"forward: {_describe(node)} produced {node.data!r}\n  created at {where}"
@@ -73,7 +67,7 @@ class detect_anomaly:  # noqa: N801 - a context manager named like torch's
         value = getattr(contribution, "data", contribution)
         if math.isfinite(value):
             return
-        origin = self._origins.get(node, "outside detect_anomaly")
+        origin = _ORIGINS.get(node, "outside detect_anomaly")
         upstream = getattr(node.grad, "data", node.grad)
         raise AnomalyError(
             f"backward: {_describe(node)} gave gradient {value!r} to its input "

@@ -1,6 +1,6 @@
 """One traced graph run over a batch with numpy: each node one array operation over the rows.
 
-The graph is the compiled mode's structure key (``compile.structure_key``): entries in
+The graph is the compiled mode's structure key (``tracecheck.structure_key``): entries in
 topological order, ``("in", group, index)``, ``("c", hex)``, ``(op, arg hex, parents)``.
 Group 0 holds the parameters (one float each, shared by all rows), group 1 the inputs (one
 column of the batch each). Forward runs ``arrays.OPS``; backward runs ``RULES`` on arrays.

@@ -13,6 +13,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
+from .scalar import positive_int
+
 V = TypeVar("V")
 
 
@@ -21,9 +23,7 @@ class LRU(Generic[V]):
 
     def __init__(self, size: int, weight: float = float("inf"),
                  weigh: Callable[[Any, V], float] = lambda key, value: 0) -> None:
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ValueError(f"cache size must be a positive int, got {size!r}")
-        self.size, self.weight, self._weigh = size, weight, weigh
+        self.size, self.weight, self._weigh = positive_int("cache size", size), weight, weigh
         self._items: OrderedDict[Hashable, tuple[V, float]] = OrderedDict()
         self._total = 0.0
         self._lock = threading.Lock()

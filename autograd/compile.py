@@ -33,7 +33,7 @@ from typing import Any, overload
 
 from .cache import LRU
 from .codegen import generate
-from .engine import Operand, Value, lift
+from .engine import Operand, Value
 from .modes import TRACE, enable_grad, gc_paused
 from .rules import REFERENCES
 from .symbolic import NAMESPACE
@@ -41,11 +41,13 @@ from .tracecheck import (
     Entries,
     Flipped,
     TraceError,
+    checked_settings,
     difference,
     eager_result,
     flip_error,
-    guarded_order,
     same,
+    structure_key,
+    traced_root,
     unfit,
 )
 
@@ -57,44 +59,6 @@ CACHE_PROGRAMS = 512  # programs kept for all functions together
 CACHE_SIZE = 128  # call signatures whose trace one function keeps (``jit(cache_size=)``)
 _CACHE: LRU[Program] = LRU(CACHE_PROGRAMS, CACHE_NODES, lambda key, _: len(key[2]))
 FORWARD, PARAMS, INPUTS = (False, False), (True, False), (False, True)  # wrt (params, inputs)
-
-
-def structure_key(root: Value, groups: Sequence[Sequence[Value]],
-                  comparisons: Sequence[tuple[Any, ...]] = ()) -> Structure:
-    """(group sizes, node entries, guards) of the graph of ``root`` with ``groups`` as inputs.
-
-    Entries, in topological order: ``("in", group, index)``, ``("c", float hex)`` for a leaf
-    or a subgraph that depends on no input (folded to its value), ``(op, arg hex, parents)``.
-    ``comparisons`` are those f made on Values while traced (``modes.TRACE``); each that
-    depends on an input is a guard ``(op, left, right, outcome)``, a side being the index of
-    its node's entry (the node joins the entries if the root does not depend on it) or the
-    float hex of a number.
-    """
-    slots = {id(v): (g, i) for g, vs in enumerate(groups) for i, v in enumerate(vs)}
-    if len(slots) != sum(map(len, groups)):
-        raise ValueError("compile: the same Value is given as two inputs")
-    index: dict[int, int] = {}
-    entries: list[tuple[Any, ...]] = []
-    constant = []  # per entry: does it depend on no input
-    for node in guarded_order(root, comparisons, lambda n: () if id(n) in slots else n.parents):
-        index[id(node)] = len(entries)
-        if id(node) in slots:
-            entries.append(("in", *slots[id(node)]))
-            constant.append(False)
-            continue
-        parents = tuple(map(index.__getitem__, map(id, node.parents)))  # speed: in C
-        constant.append(all(map(constant.__getitem__, parents)))
-        if not constant[-1]:
-            arg = None if node.arg is None else float(node.arg).hex()
-            entries.append((node.op, arg, parents))
-        else:  # a leaf, or computed from constants only: its value is all that matters
-            entries.append(("c", node.data.hex()))
-    def side(x: Any) -> int | str:  # a compared Value's entry, or a number's float hex
-        return index[id(x)] if isinstance(x, Value) else float(x).hex()
-
-    guards = tuple((op, side(a), side(b), outcome) for op, a, b, outcome in comparisons
-                   if not all(isinstance(s, str) or constant[s] for s in (side(a), side(b))))
-    return tuple(map(len, groups)), tuple(entries), guards
 
 
 class Program:
@@ -141,7 +105,8 @@ class Compiled:
     def __init__(self, f: Callable[..., Operand], params: Iterable[Value] = (),
                  check: bool = False, static: Iterable[int] = (),
                  cache_size: int = CACHE_SIZE) -> None:
-        self.f, self.params, self.check, self.static = f, list(params), check, set(static)
+        self.params, self.static = checked_settings(f, params, static)
+        self.f, self.check = f, check
         self.traces = 0  # how many times f was traced (once per call signature)
         self.program: Program | None = None  # the program of the last call
         # signature -> (sizes, entries, guards); (signature, wrt, unit, loop) -> 1 of 7 programs
@@ -286,7 +251,7 @@ class Compiled:
         token = TRACE.set(comparisons)
         try:
             with enable_grad():  # a trace is a graph, even inside no_grad
-                return lift(self.f(*args)), inputs, comparisons
+                return traced_root(self.f(*args)), inputs, comparisons
         finally:
             TRACE.reset(token)
 

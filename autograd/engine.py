@@ -18,46 +18,30 @@ counting alone.
 from __future__ import annotations
 
 import math
-import numbers
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union, cast
 
 from . import rules as r
 from .backprop import propagate
 from .graph import topological_order
-from .modes import DEPTH, MODE, TRACE, current, enable_grad, gc_paused
+from .modes import MODE, current, enable_grad, gc_paused
 from .rules import NARY, RULES
+from .scalar import Scalar
+from .scalar import as_float as _as_float
 from .serialize import copy_value, reduce_value, restore
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
 
-def _as_float(x: Any) -> float:
-    """Convert a real number to float; anything else is a TypeError naming its type."""
-    if type(x) is float:
-        return x
-    if type(x) is int:  # exactly int: bool, numpy and other numbers take the checks below
-        return float(x)
-    if isinstance(x, Value):  # float(x) works, but here it would drop x's graph silently
-        raise TypeError("Value needs a real number, got a Value (its number is v.data)")
-    if (
-        isinstance(x, (str, bytes, complex))
-        or getattr(x, "ndim", 0) != 0
-        or not hasattr(type(x), "__float__")
-        or (isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real))
-    ):
-        raise TypeError(f"Value needs a real number, got {type(x).__name__}: {x!r:.60}")
-    return float(x)
 
-
-class Value:
+class Value(Scalar):
     """A scalar node of a computation graph.
 
     ``data``: the float value. ``grad``: dL/d(this node), filled in by ``backward``.
     ``parents``: the nodes it was computed from, in operand order (``()`` for a leaf).
     ``op``: the name of the op that made it (``""`` for a leaf). ``label``: a name for
-    drawings and messages.
+    drawings and messages. It acts like a number (comparisons, ``float``, ``format``:
+    ``scalar.py``); ``==`` and ``hash`` stay by identity.
 
     ``grad`` is typed ``float``: after ``backward(create_graph=True)`` (and inside the
     functional transforms) it holds a Value instead, which supports the same arithmetic.
@@ -173,6 +157,9 @@ class Value:
 
     def __neg__(self) -> Value:
         return self * -1.0
+
+    def __pos__(self) -> Value:
+        return self  # +x is x: no node (the identity's derivative is 1 along the same edge)
 
     def __radd__(self, other: Operand) -> Value:
         return lift(other) + self
@@ -332,41 +319,6 @@ class Value:
     def __copy__(self) -> Value:
         return copy_value(self)  # type: ignore[no-any-return]
 
-    # ---- as a number: read ``data``, record nothing (see docs/numbers.md) ----
-    # ``==`` and ``hash`` stay by identity: graphs, dicts and sets hold nodes, not numbers
-
-    def __lt__(self, other: Operand) -> bool:
-        return _compare("<", self, other)
-
-    def __le__(self, other: Operand) -> bool:
-        return _compare("<=", self, other)
-
-    def __gt__(self, other: Operand) -> bool:
-        return _compare(">", self, other)
-
-    def __ge__(self, other: Operand) -> bool:
-        return _compare(">=", self, other)
-
-    def __bool__(self) -> bool:
-        """``data != 0``, as a PyTorch scalar (NaN is true)."""
-        return _compare("!=", self, 0.0)
-
-    def item(self) -> float:
-        """``data``, as PyTorch's ``item``; a TypeError inside a transform or jit trace."""
-        return _number(self, "item")
-
-    def __float__(self) -> float:
-        return _number(self, "float")
-
-    def __int__(self) -> int:
-        return int(_number(self, "int"))  # toward zero, as int(float)
-
-    def __round__(self, ndigits: int | None = None) -> int | float:
-        return round(_number(self, "round"), ndigits)
-
-    def __format__(self, spec: str) -> str:
-        return format(self.data, spec) if spec else str(self)
-
 
 class _Quotient(Value):
     """A node 1/x whose products divide by x: finite where 1/x overflows (subnormal x)."""
@@ -382,38 +334,6 @@ class _Quotient(Value):
 
 # the walk calls this for every node: skip the property lookup
 _parents: Callable[[Value], tuple[Value, ...]] = vars(Value)["parents"].fget
-
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "!=": operator.ne}
-
-
-def _compare(op: str, a: Value, b: Any) -> bool:
-    """``a.data op b`` (b's data if a Value); recorded while jit traces (a branch on data)."""
-    if isinstance(b, Value):
-        y = b.data
-    else:
-        try:
-            y = _as_float(b)
-        except TypeError:
-            return NotImplemented  # type: ignore[no-any-return] # Python raises its TypeError
-    outcome = _COMPARE[op](a.data, y)
-    trace = TRACE.get()
-    if trace is not None:
-        trace.append((op, a, b, outcome))
-    return outcome
-
-
-def _number(v: Value, name: str) -> float:
-    """``v.data`` for float(v) and friends, except where a number would leave the graph."""
-    if DEPTH.get() or TRACE.get() is not None:
-        raise TypeError(
-            f"{name}() of a Value inside a transform (grad, jacobian, ...) or a jit trace "
-            "would drop it out of the graph, losing its derivative (math.exp(v) and friends "
-            "call float(v)): use the Value's ops (v.exp(), v.log(), ...), or v.data to "
-            "leave the graph on purpose"
-        )
-    return v.data
 
 
 def lift(x: Operand) -> Value:

@@ -26,7 +26,10 @@ def write_atomic(path: PathLike, data: str | bytes) -> None:
     folder, name = os.path.split(target)
     mode = _writable_mode(target, os.fspath(path))
     _remove_stale(folder, name)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=".tmp")
+    except OSError as error:  # no such folder, or not writable: name the file asked for
+        raise type(error)(error.errno, error.strerror, os.fspath(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -45,7 +48,7 @@ def _writable_mode(target: str, shown: str) -> int:
     if not os.path.exists(target):
         return 0o666 & ~_umask()
     if not os.path.isfile(target):
-        raise ValueError(f"save: {shown} exists and is not a regular file")
+        raise ValueError(f"{shown} exists and is not a regular file: not replaced")
     mode = os.stat(target).st_mode & 0o777
     if not mode & 0o222 or not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, "read-only file: not replaced", shown)

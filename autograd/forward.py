@@ -21,12 +21,12 @@ the gradient (forward over reverse), the Hessian times v without building the He
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .backprop import local_grads_as_values
 from .engine import Value
-from .functional import _inputs, _outputs, _plain, _traced, grad
+from .functional import _inputs, _outputs, _plain, _traced, grad, matrix_of
 from .graph import topological_order
 from .modes import transforming
 
@@ -76,7 +76,7 @@ def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, An
     ``f`` returns one Value (or number), or a list or tuple of them: the tangent then has
     the same shape.
     """
-    primals, tangents = tuple(primals), tuple(tangents)
+    primals, tangents = _sequence("jvp", "primals", primals), _sequence("jvp", "tangents", tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     traced = _traced((*primals, *tangents))
@@ -92,6 +92,14 @@ def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, An
     return outs[0], ts[0]
 
 
+def _sequence(caller: str, name: str, xs: Any) -> tuple[Any, ...]:
+    """``xs`` as a tuple: one entry per input of f (a lone number is a TypeError)."""
+    if not isinstance(xs, Iterable) or isinstance(xs, (str, Value)):
+        raise TypeError(f"{caller}: {name} must be a sequence with one entry per input of f, "
+                        f"as ({xs!r:.40},), got {type(xs).__name__}")
+    return tuple(xs)
+
+
 def _tangent(t: Any, traced: bool) -> Any:
     """A tangent as a float, or as it is (a Value too) when the result carries a graph."""
     return t if traced and isinstance(t, Value) else Value(t).data
@@ -99,27 +107,25 @@ def _tangent(t: Any, traced: bool) -> Any:
 
 def jacfwd(f: Fn) -> Fn:
     """A function returning ``J[i][j] = d f_i / d x_j``, one forward pass per input (a column)."""
+    return matrix_of(f, _forward_rows)
 
-    def jacfwd_f(*args: Any) -> list[list[Any]]:
-        traced = _traced(args)
-        with transforming():
-            xs = _inputs(args)
-            outs = _outputs(f(*xs))
-            basis = [[float(i == j) for i in range(len(xs))] for j in range(len(xs))]
-            columns = push_tangents(outs, xs, basis, traced)
-        rows = [list(row) for row in zip(*columns, strict=True)] if columns else []
-        return rows if traced else [[_plain(d) for d in row] for row in rows]
 
-    return jacfwd_f
+def _forward_rows(outs: list[Any], xs: list[Value], traced: bool) -> list[list[Any]]:
+    """The Jacobian's rows from its columns: the tangents along each input's direction."""
+    basis = [[float(i == j) for i in range(len(xs))] for j in range(len(xs))]
+    columns = push_tangents(outs, xs, basis, traced)
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
 
 
 def hvp(f: Fn, primals: Sequence[Any], v: Sequence[Any]) -> list[Any]:
     """The Hessian of scalar ``f`` at ``primals`` times ``v``: the jvp of its gradient."""
-    primals = tuple(primals)
+    primals, v = _sequence("hvp", "primals", primals), _sequence("hvp", "v", v)
+    if len(primals) != len(v):
+        raise ValueError(f"hvp: {len(primals)} primals but v has {len(v)} entries")
     argnums = tuple(range(len(primals)))
 
     def gradient(*xs: Any) -> list[Any]:
         return list(grad(f, argnums)(*xs))
 
-    product: list[Any] = jvp(gradient, primals, tuple(v))[1]
+    product: list[Any] = jvp(gradient, primals, v)[1]
     return product

@@ -93,8 +93,10 @@ def _jacobian_rows(outputs: Sequence[Any], wrt: Sequence[Value], create_graph: b
 
 
 def _argnums(argnums: Argnums, n: int) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    nums = (argnums,) if isinstance(argnums, (int, str)) else tuple(argnums)
     for i in nums:
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r:.60}")
         if not -n <= i < n:
             raise ValueError(f"argnums {i} is out of range for a function called with {n} inputs")
     return nums
@@ -157,14 +159,20 @@ def grad(f: Fn, argnums: Argnums = 0) -> Transformed[Any, Any]:
 
 def jacobian(f: VectorFn) -> Transformed[list[list[float]], list[list[Value]]]:
     """A function returning ``J[i][j] = d f_i / d x_j`` for ``f`` returning a list of Values."""
+    return matrix_of(f, lambda outs, xs, traced: _jacobian_rows(outs, xs, create_graph=traced))
+
+
+def matrix_of(f: VectorFn, rows: Callable[[list[Any], list[Value], bool], list[list[Any]]]
+              ) -> Transformed[list[list[float]], list[list[Value]]]:
+    """A function running ``f`` on input Values, then ``rows(outputs, inputs, traced)``: a
+    Jacobian (reverse or forward mode), of numbers, or of Values when traced."""
 
     def jacobian_f(*args: Operand) -> list[list[Any]]:
         traced = _traced(args)
         with transforming():
             xs = _inputs(args)
-            outs = _outputs(f(*xs))
-            rows = _jacobian_rows(outs, xs, create_graph=traced)
-        return [_results(row, traced) for row in rows]
+            matrix = rows(_outputs(f(*xs)), xs, traced)
+        return [_results(row, traced) for row in matrix]
 
     return jacobian_f
 

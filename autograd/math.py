@@ -21,15 +21,17 @@ from __future__ import annotations
 from typing import Any
 
 from . import rules as r
+from .scalar import as_float
 
 __all__ = ["cos", "exp", "log", "power", "reciprocal", "sigmoid", "sign", "sin", "softplus",
            "sqrt", "tanh", "where"]
 
 
 def _arg(x: Any) -> Any:
-    """An int (or other real number) as a float; a Value or a symbol as it is."""
+    """An int (or other real number) as a float; a Value or a symbol as it is; a str or
+    anything else that is no real number is a TypeError."""
     return x if type(x) is float or hasattr(x, "data") or hasattr(x, "symbolic_call") \
-        else float(x)
+        else as_float(x)
 
 
 def exp(x: Any) -> Any:

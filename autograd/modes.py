@@ -14,13 +14,18 @@ all threads are counted, and the collector comes back when the last block ends.
 
 from __future__ import annotations
 
+import functools
 import gc
+import inspect
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Mode(NamedTuple):
@@ -51,18 +56,24 @@ def set_mode(record: bool, anomaly: Any) -> Token[Mode | None]:
     return MODE.set(None if record and anomaly is None else Mode(record, anomaly))
 
 
-class _Switch:
-    """Set a mode within a block, in this context only; restore it after (nesting works)."""
+_OPEN: ContextVar[tuple[tuple[object, Token[Mode | None]], ...]] = ContextVar(
+    "autograd.open_switches", default=())
+"""The switches open in this context, innermost last, each with the token that undoes it."""
 
-    def __init__(self) -> None:
-        self._tokens: list[Token[Mode | None]] = []
+
+class Switch:
+    """Set a mode within a block, in this context only; restore it after (nesting works).
+
+    One instance may be shared: by threads and tasks (what it undoes is kept per context,
+    never on the instance), and as a decorator, ``@no_grad()``, around each call.
+    """
 
     def _mode(self) -> Mode:
         raise NotImplementedError
 
     def __enter__(self) -> Any:
         mode = self._mode()
-        self._tokens.append(set_mode(mode.record, mode.anomaly))
+        _OPEN.set((*_OPEN.get(), (self, set_mode(mode.record, mode.anomaly))))
         return self
 
     def __exit__(
@@ -71,10 +82,27 @@ class _Switch:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        MODE.reset(self._tokens.pop())
+        opened = _OPEN.get()
+        k = max(i for i, (switch, _) in enumerate(opened) if switch is self)  # innermost
+        _OPEN.set(opened[:k] + opened[k + 1 :])
+        MODE.reset(opened[k][1])
+
+    def __call__(self, fn: Callable[P, R]) -> Callable[P, R]:
+        """``fn`` with each call run inside this block (a plain function, not a generator)."""
+        if inspect.isgeneratorfunction(fn) or inspect.iscoroutinefunction(fn) \
+                or inspect.isasyncgenfunction(fn):
+            raise TypeError(f"{type(self).__name__}() decorates a plain function: a generator "
+                            f"or coroutine runs after the call returns; use a with block inside")
+
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with self:
+                return fn(*args, **kwargs)
+
+        return run
 
 
-class no_grad(_Switch):  # noqa: N801 - a context manager named like torch.no_grad
+class no_grad(Switch):  # noqa: N801 - a context manager named like torch.no_grad
     """Within this block ops build no graph: results are leaves (evaluation, optimizer steps)."""
 
     def _mode(self) -> Mode:
@@ -84,7 +112,7 @@ class no_grad(_Switch):  # noqa: N801 - a context manager named like torch.no_gr
         return super().__enter__()  # type: ignore[no-any-return]
 
 
-class enable_grad(_Switch):  # noqa: N801 - named like torch.enable_grad
+class enable_grad(Switch):  # noqa: N801 - named like torch.enable_grad
     """Within this block ops record their graph even inside ``no_grad`` (used by transforms)."""
 
     def _mode(self) -> Mode:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Value
+from .files import write_atomic
 from .graph import bounded_order
 from .html import explorer_page
 from .render import describe, format_number, scene_to_dot
@@ -57,9 +58,9 @@ class Explorer:
                 f'border: 1px solid #d1d5db; border-radius: 4px"></iframe>')
 
     def save(self, path: str | Path) -> Path:
-        """Write the page to ``path`` (the same file ``to_html`` writes); returns the path."""
+        """Write the page to ``path`` atomically, as ``to_html`` does; returns the path."""
         path = Path(path)
-        path.write_text(self.page, encoding="utf-8")
+        write_atomic(path, self.page)
         return path
 
     def __repr__(self) -> str:

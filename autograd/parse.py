@@ -1,7 +1,8 @@
 """The command line's safe expression parser: Python syntax checked against a whitelist, never eval.
 
 Accepted: numbers, names bound to inputs, ``+ - * / **``, unary ``-`` and ``+``, and calls of
-the library's functions by name (``FUNCTIONS``). Everything else raises ExpressionError.
+the library's functions by name (``FUNCTIONS``; ``max`` and ``min`` of any number of inputs).
+Everything else raises ExpressionError.
 
 >>> from autograd import Value
 >>> inputs = bind(["x=2", "w=-3", "b=6"])
@@ -24,6 +25,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from . import nary
 from .engine import Value, lift
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {
@@ -32,7 +34,9 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
     "sigmoid": Value.sigmoid, "relu": Value.relu, "softplus": Value.softplus,
     "sin": Value.sin, "cos": Value.cos, "abs": Value.__abs__,
     "leaky_relu": Value.leaky_relu, "elu": Value.elu,
+    "max": lambda *xs: nary.max(xs), "min": lambda *xs: nary.min(xs),
 }
+VARIADIC = {"max", "min"}  # functions of one or more inputs: max(x, y, z)
 PARAMETERS = {"leaky_relu": "slope", "elu": "alpha"}  # functions with an optional number argument
 MAX_LENGTH = 10_000
 
@@ -172,6 +176,10 @@ def _call(node: ast.Call, inputs: Mapping[str, Value]) -> Value:
     name = node.func.id if isinstance(node.func, ast.Name) else None
     if name not in FUNCTIONS:
         raise ExpressionError(f"only the library's functions can be called: {_source(node)}")
+    if name in VARIADIC:
+        if node.keywords or not node.args:
+            raise ExpressionError(f"{name} takes {name}(x, y, ...): {_source(node)}")
+        return FUNCTIONS[name](*(_eval(arg, inputs) for arg in node.args))
     most = 2 if name in PARAMETERS else 1
     if node.keywords or not 1 <= len(node.args) <= most:
         usage = f"{name}(x, {PARAMETERS[name]})" if name in PARAMETERS else f"{name}(x)"

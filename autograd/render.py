@@ -31,6 +31,7 @@ from .files import write_atomic
 from .graph import topological_order
 from .rundot import TIMEOUT, check_timeout, digraph_class, run_dot
 from .rundot import RenderError as RenderError  # re-exported for `from autograd.render import`
+from .scalar import positive_int
 
 FORMATS = ("svg", "png", "pdf", "dot")
 # dot's network simplex (ranks, then x positions) runs to the optimum unless limited, and on
@@ -134,13 +135,13 @@ def _value_attrs(node: Value, root: Value, grad: float, opts: dict[str, Any]) ->
 
 def check_options(rankdir: str = "LR", precision: int = 4, max_nodes: int = 500,
                   show_grad: bool = True) -> None:
-    """Raise ValueError for a drawing option out of range (TypeError for an unknown one)."""
+    """Raise ValueError for a drawing option out of range (TypeError for an unknown one, or
+    a max_nodes that is no int)."""
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
     if not isinstance(precision, int) or not 0 <= precision <= 17:
         raise ValueError(f"precision must be an int from 0 to 17, got {precision!r}")
-    if not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    positive_int("max_nodes", max_nodes)
 
 
 def describe(root: Value, rankdir: str = "LR", precision: int = 4, show_grad: bool = True,

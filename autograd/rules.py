@@ -58,7 +58,10 @@ def register(name: str, rule: Callable[..., Any], arity: int,
 
 def apply_rule(op: str, inputs: Any, out: Any, arg: Any = None) -> tuple[Any, ...]:
     """d(out)/d(each input) from ``op``'s rule, for any arity, on floats, Values or symbols."""
-    rule = RULES[op]
+    rule = RULES.get(op)
+    if rule is None:  # a graph unpickled where its defined op was not made (not imported)
+        raise LookupError(f"no derivative rule for op {op!r}: an op made by autograd.op "
+                          "exists once the code defining it has run; import it first")
     if op in NARY_OPS:
         return tuple(rule(tuple(inputs), out))
     if len(inputs) == 1:

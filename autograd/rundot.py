@@ -27,8 +27,12 @@ class RenderError(RuntimeError):
 
 
 def check_timeout(timeout: float) -> None:
-    """Raise ValueError unless ``timeout`` is a positive number of seconds."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+    """Raise unless ``timeout`` is a positive number of seconds: TypeError if it is no
+    number (a str, a bool), ValueError if it is not above 0 (or NaN)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a positive number of seconds, got "
+                        f"{type(timeout).__name__}: {timeout!r:.60}")
+    if not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
 
 

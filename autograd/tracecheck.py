@@ -1,4 +1,5 @@
-"""Checking a compiled call against eager mode: ``TraceError`` and what it says.
+"""A trace's structure key (``structure_key``), and checking a compiled call against eager
+mode: ``TraceError`` and what it says.
 
 A trace bakes in what Python decided from the data at trace time (a branch, a number read
 from ``.data``); where that no longer fits the inputs, ``jit(f, check=True)`` or an error
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .engine import Value, lift
 from .graph import topological_order
 
 Entries = tuple[tuple[Any, ...], ...]  # a structure key's node entries (compile.structure_key)
@@ -69,6 +71,45 @@ def eager_result(root: Any, wanted: Sequence[Any], s: float, grads: Sequence[flo
             v.grad = g
 
 
+def structure_key(root: Value, groups: Sequence[Sequence[Value]],
+                  comparisons: Sequence[tuple[Any, ...]] = ()
+                  ) -> tuple[tuple[int, ...], tuple[Any, ...], tuple[Any, ...]]:
+    """(group sizes, node entries, guards) of the graph of ``root`` with ``groups`` as inputs.
+
+    Entries, in topological order: ``("in", group, index)``, ``("c", float hex)`` for a leaf
+    or a subgraph that depends on no input (folded to its value), ``(op, arg hex, parents)``.
+    ``comparisons`` are those f made on Values while traced (``modes.TRACE``); each that
+    depends on an input is a guard ``(op, left, right, outcome)``, a side being the index of
+    its node's entry (the node joins the entries if the root does not depend on it) or the
+    float hex of a number.
+    """
+    slots = {id(v): (g, i) for g, vs in enumerate(groups) for i, v in enumerate(vs)}
+    if len(slots) != sum(map(len, groups)):
+        raise ValueError("compile: the same Value is given as two inputs")
+    index: dict[int, int] = {}
+    entries: list[tuple[Any, ...]] = []
+    constant = []  # per entry: does it depend on no input
+    for node in guarded_order(root, comparisons, lambda n: () if id(n) in slots else n.parents):
+        index[id(node)] = len(entries)
+        if id(node) in slots:
+            entries.append(("in", *slots[id(node)]))
+            constant.append(False)
+            continue
+        parents = tuple(map(index.__getitem__, map(id, node.parents)))  # speed: in C
+        constant.append(all(map(constant.__getitem__, parents)))
+        if not constant[-1]:
+            arg = None if node.arg is None else float(node.arg).hex()
+            entries.append((node.op, arg, parents))
+        else:  # a leaf, or computed from constants only: its value is all that matters
+            entries.append(("c", node.data.hex()))
+    def side(x: Any) -> int | str:  # a compared Value's entry, or a number's float hex
+        return index[id(x)] if isinstance(x, Value) else float(x).hex()
+
+    guards = tuple((op, side(a), side(b), outcome) for op, a, b, outcome in comparisons
+                   if not all(isinstance(s, str) or constant[s] for s in (side(a), side(b))))
+    return tuple(map(len, groups)), tuple(entries), guards
+
+
 def guarded_order(root: Any, comparisons: Sequence[tuple[Any, ...]],
           parents: Callable[[Any], Any]) -> list[Any]:
     """The topological order of ``root`` and of the Values compared, the root last."""
@@ -113,3 +154,29 @@ def _describe(entry: tuple[Any, ...]) -> str:
 _HINT = ("Python control flow that depends on the inputs is fixed at trace time, and so are "
          "numbers computed from .data and the data of a leaf that is neither an argument nor "
          "in params.")
+
+
+def checked_settings(f: Any, params: Any, static: Any) -> tuple[list[Value], set[int]]:
+    """``jit``'s arguments checked when it is made: a function, Values, int positions."""
+    if not callable(f):
+        raise TypeError(f"jit needs a function, got {type(f).__name__}: {f!r:.60}")
+    params = list(params)
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"jit: params must be Values (model.parameters()), got "
+                            f"{type(p).__name__} at position {i}: {p!r:.60}")
+    static = {static} if isinstance(static, int) else set(static)
+    for i in static:
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise TypeError(f"jit: static must be argument positions (ints), got {i!r:.60}")
+    return params, static
+
+
+def traced_root(out: Any) -> Value:
+    """What f returned, as the root of its graph: one Value (or a number, a constant)."""
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, (list, tuple)) or not hasattr(type(out), "__float__"):
+        raise TypeError(f"jit: f must return one Value (a scalar), got {type(out).__name__}: "
+                        f"{out!r:.60}")
+    return lift(out)

@@ -28,6 +28,7 @@ from typing import Any
 from . import rules as r
 from .engine import Operand, Value, _binary, _nary, _unary, lift
 from .modes import transforming
+from .scalar import as_float
 
 Derivative = Callable[..., Any]  # (x_1, ..., x_n, out) -> d out/d x_1 (a number) or a tuple
 _FLOAT_ONLY = (TypeError, AttributeError)  # math.f(Value), Value.data missing on a symbol
@@ -75,7 +76,12 @@ class Op:
     def _rule(self, *args: Any) -> Any:
         """The derivative, checked: on floats, numbers; on Values, a graph; on symbols, code."""
         if all(type(a) is float for a in args):
-            return self._shape(self.derivative(*args), float)
+            try:
+                ds = self.derivative(*args)
+            except (ArithmeticError, ValueError) as error:  # name the op and the point
+                raise _renamed(error, f"op {self.name!r}, its derivative: {error} at "
+                                      f"{args[:-1]}") from error
+            return self._shape(ds, as_float)  # a str is no number
         try:
             with transforming():  # float(v) raises here: math.tanh(v) would leave the graph
                 ds = self._shape(self.derivative(*args), lambda d: d)
@@ -157,6 +163,18 @@ def _arity(forward: Callable[..., Any]) -> int:
     return n
 
 
+def _check_takes(derivative: Derivative, arity: int, name: str) -> None:
+    """A derivative that cannot take (x_1, ..., x_n, out) is refused when the op is made."""
+    try:
+        inspect.signature(derivative).bind(*range(arity + 1))
+    except ValueError:  # no signature to read (some builtins): it is tried at its first call
+        return
+    except TypeError:
+        inputs = ", ".join(f"x{i}" for i in range(1, arity + 1)) if arity > 1 else "x"
+        raise TypeError(f"op {name!r}: the derivative must take ({inputs}, out), the "
+                        f"forward's {arity} input(s) and its output") from None
+
+
 def op(derivative: Derivative, *, name: str | None = None,
        domain: Sequence[float] | None = None) -> Callable[[Callable[..., float]], Op]:
     """Make a float function an op: ``@autograd.op(derivative=lambda x, out: ...)``.
@@ -177,7 +195,10 @@ def op(derivative: Derivative, *, name: str | None = None,
         op_name = forward.__name__ if name is None else name
         if not isinstance(op_name, str):
             raise TypeError(f"autograd.op: name must be a str, got {type(op_name).__name__}")
+        if not op_name:  # "" marks a leaf
+            raise ValueError("autograd.op: the name must not be empty")
         bounds = None if domain is None else (float(domain[0]), float(domain[1]))
+        _check_takes(derivative, _arity(forward), op_name)
         return Op(forward, derivative, op_name, _arity(forward), bounds)
 
     return make

@@ -21,6 +21,7 @@ from typing import Any, Union
 
 import autograd
 from autograd import Operand, Value, dot, lift, matvec
+from autograd.scalar import positive_int
 
 from .activations import ActivationLike, get_activation
 from .init import InitLike, get_init, make_rng
@@ -41,19 +42,13 @@ def _single(out: list[Value]) -> Value | list[Value]:
     return out[0] if len(out) == 1 else out
 
 
-def _check_size(name: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n!r}")
-    return n
-
-
 class Neuron(Module):
     """phi(w . x + b): ``nin`` weights drawn by ``init``, bias 0."""
 
     def __init__(self, nin: int, activation: ActivationLike = "relu", init: InitLike = "uniform",
                  *, fan_out: int = 1, seed: int | None = None, rng: random.Random | None = None):
         draw, rng = get_init(init), make_rng(seed, rng)
-        nin = _check_size("nin", nin)
+        nin = positive_int("nin", nin)
         # labelled leaves: drawings show parameters as records with their grads, not constants
         self.w = [Value(draw(rng, nin, fan_out), f"w{i}") for i in range(nin)]
         self.b = Value(0.0, "b")
@@ -74,7 +69,7 @@ class Layer(Module):
                  rng: random.Random | None = None):
         rng = make_rng(seed, rng)
         self.neurons = [Neuron(nin, activation, init, fan_out=nout, rng=rng)
-                        for _ in range(_check_size("nout", nout))]
+                        for _ in range(positive_int("nout", nout))]
         self.activation = self.neurons[0].activation
 
     def forward(self, xs: list[Value]) -> list[Value]:
@@ -100,8 +95,8 @@ class Maxout(Module):
 
     def __init__(self, nin: int, nout: int, k: int = 2, init: InitLike = "uniform", *,
                  seed: int | None = None, rng: random.Random | None = None):
-        self.k = _check_size("k", k)
-        self.pieces = Layer(nin, _check_size("nout", nout) * k, "linear", init,
+        self.k = positive_int("k", k)
+        self.pieces = Layer(nin, positive_int("nout", nout) * k, "linear", init,
                             seed=seed, rng=rng)
 
     def forward(self, xs: list[Value]) -> list[Value]:
@@ -139,6 +134,10 @@ class MLP(Module):
                  rng: random.Random | None = None):
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts")
+        uses_maxout = "maxout" in (activation, output_activation)
+        if pieces != 2 and not uses_maxout:
+            raise ValueError(f"MLP: pieces={pieces!r} is for activation='maxout'")
+        positive_int("pieces", pieces)
         rng = make_rng(seed, rng)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
@@ -204,6 +203,11 @@ class Sequential(Module):
     """Apply modules (or any callables) one after another: ``Sequential(Layer(2, 8), ...)``."""
 
     def __init__(self, *layers: Any):
+        for i, layer in enumerate(layers):
+            if not callable(layer):
+                hint = " (give them one by one: Sequential(a, b))" * isinstance(layer, list)
+                raise TypeError(f"Sequential takes modules or callables{hint}, got "
+                                f"{type(layer).__name__} at position {i}")
         self.layers = list(layers)
 
     def __call__(self, x: Any) -> Any:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd import Value, no_grad, zero_grad
+from autograd.scalar import positive_int
 
 
 class Optimizer:
@@ -31,6 +32,10 @@ class Optimizer:
         self.params = list({id(p): p for p in params}.values())  # a tied one is stepped once
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value):
+                raise TypeError(f"optimizer parameters must be Values (model.parameters()), "
+                                f"got {type(p).__name__} at position {i}: {p!r:.60}")
         _check(">= 0", {"learning rate": lr})
         self.lr = float(lr)
 
@@ -134,22 +139,33 @@ class Adam(Optimizer):
 _RULES = {">= 0": lambda x: x >= 0, "> 0": lambda x: x > 0, "in [0, 1)": lambda x: 0 <= x < 1}
 
 
+def _real(value: Any) -> bool:
+    """Is ``value`` a real number: an int or a float, not a bool (nor a str)?"""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _ok(rule: str, value: Any) -> bool:
-    """Is ``value`` a finite real number (not a bool) that satisfies ``rule``?"""
-    real = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return real and math.isfinite(value) and _RULES[rule](value)
+    """Is ``value`` a finite real number that satisfies ``rule``?"""
+    return _real(value) and math.isfinite(value) and _RULES[rule](value)
 
 
 def _check(rule: str, settings: dict[str, Any]) -> None:
-    """Raise ValueError naming the first setting that is not a finite number ``rule``."""
+    """Raise for the first setting that is not a finite number ``rule``: TypeError if it is
+    no number at all (a str, a bool), ValueError if it is out of range, NaN or infinite."""
     for name, value in settings.items():
         if not _ok(rule, value):
-            raise ValueError(f"{name} must be {rule} (a finite number), got {value!r}")
+            error = ValueError if _real(value) else TypeError
+            raise error(f"{name} must be {rule} (a finite number), got {value!r}")
 
 
 def _number(grad: Any) -> float:
     """A parameter's gradient as a float (it is a Value after ``create_graph``)."""
-    return grad.data if isinstance(grad, Value) else float(grad)
+    if isinstance(grad, Value):
+        return grad.data
+    if isinstance(grad, (str, bytes)):  # float("0.5") would read it as a number
+        raise TypeError(f"a parameter's grad must be a number, got {type(grad).__name__}: "
+                        f"{grad!r:.60}")
+    return float(grad)
 
 
 class LRSchedule:
@@ -178,7 +194,7 @@ class LinearLR(LRSchedule):
                  total: int = 100):
         _check(">= 0", {"start": start, "end": end})
         super().__init__(optimizer)
-        self.start, self.end, self.total = start, end, _positive("total", total)
+        self.start, self.end, self.total = start, end, positive_int("total", total)
         optimizer.lr = self.base_lr * start
 
     def factor(self, k: int) -> float:
@@ -192,15 +208,8 @@ class StepLR(LRSchedule):
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         _check("> 0", {"gamma": gamma})
         super().__init__(optimizer)
-        self.step_size, self.gamma = _positive("step_size", step_size), gamma
+        self.step_size, self.gamma = positive_int("step_size", step_size), gamma
 
     def factor(self, k: int) -> float:
         """gamma ** (k // step_size)."""
         return self.gamma ** (k // self.step_size)
-
-
-def _positive(name: str, n: Any) -> int:
-    """``n`` if it is a positive int (a number of steps), else a ValueError naming ``name``."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{name} must be a positive int, got {n!r}")
-    return n

@@ -122,6 +122,7 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     if len(data[0]) == 0 or len(data[0]) != len(data[1]):  # len: numpy arrays have no truth
         raise ValueError(f"fit needs data = (X, y) of equal, nonzero length, got {len(data[0])} "
                          f"inputs and {len(data[1])} targets")
+    _check_epochs(epochs)
     # shuffling only matters with mini-batches; unseeded it uses seed 0, so runs reproduce
     reshuffle = shuffle and batch_size is not None
     order_rng = make_rng(0 if seed is None and rng is None else seed, rng) if reshuffle else None
@@ -145,6 +146,14 @@ def fit(model: Module, loss: Loss, data: Sequence[Sequence[Any]], optimizer: Opt
     finally:
         report.close()
     return history
+
+
+def _check_epochs(epochs: Any) -> None:
+    """A number of epochs is an int >= 0 (0 trains nothing); else a TypeError or ValueError."""
+    if isinstance(epochs, bool) or not isinstance(epochs, int):
+        raise TypeError(f"fit: epochs must be an int, got {type(epochs).__name__}: {epochs!r:.60}")
+    if epochs < 0:
+        raise ValueError(f"fit: epochs must be >= 0, got {epochs}")
 
 
 def _epoch_stats(model: Module, loss: Loss, metric: Metric | None,

@@ -178,3 +178,27 @@ def test_version_and_help_read_as_plain_text():
     assert done.returncode == 0 and done.stdout.strip() == __version__
     for args in (["--help"], ["draw", "--help"]):
         assert "``" not in run(*args).stdout
+
+
+def test_max_and_min_take_any_number_of_inputs(capsys):
+    inputs = bind(["x=1.5", "y=-2", "z=0.5"])
+    y = evaluate("max(x, y * y, z) - min(x, 3, y)", inputs)
+    assert y.data == 4.0 - -2.0
+    y.backward()  # d/dy (y^2 - y) = 2y - 1 at y = -2: the winners take the gradient
+    assert [inputs[n].grad for n in "xyz"] == [0.0, -5.0, 0.0]
+    assert main(["draw", "max(x, y)", "x=1", "y=3"]) == 0
+    assert capsys.readouterr().out == "L = 3\ndL/dx = 0\ndL/dy = 1\n"
+    for text, message in [("max()", r"max takes max\(x, y, ...\)"),
+                          ("min(x, key=y)", r"min takes min\(x, y, ...\)")]:
+        with pytest.raises(ExpressionError, match=message):
+            evaluate(text, inputs)
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--max-nodes", "0"], "max_nodes must be a positive int, got 0"),
+    (["--precision", "40"], "precision must be an int from 0 to 17, got 40"),
+])
+def test_a_bad_drawing_option_exits_2_even_without_an_output(option, message, capsys):
+    assert main(["draw", "x*2", "x=1", *option]) == 2  # it was ignored, exit 0
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""

@@ -295,3 +295,21 @@ def test_backward_batch_rows_of_floats_or_other_numbers():
     assert all(type(v) is float for v in cf.backward_batch([(2, 1)]))
     with pytest.raises(TypeError, match="str"):
         cf.backward_batch([("2", 1.0)])
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: jit(3), "jit needs a function, got int"),
+    (lambda: jit(lambda x: x, params=[Value(1.0), 2.0]), "params must be Values .* float at"),
+    (lambda: jit(lambda x: x, static="a"), "static must be argument positions .* 'a'"),
+    (lambda: jit(lambda x: x, static=[0.5]), "static must be argument positions .* 0.5"),
+])
+def test_bad_settings_are_type_errors_when_jit_is_made(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("out", [lambda x: [x, x], lambda x: (x,), lambda x: "x", lambda x: None])
+def test_f_returning_no_scalar_is_named(out):
+    with pytest.raises(TypeError, match="jit: f must return one Value"):
+        jit(out)(1.0)
+    assert jit(lambda x: 3)(1.0) == 3.0 and jit(lambda x: x, static=0)(2.0) == 2.0

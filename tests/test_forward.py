@@ -154,3 +154,23 @@ def test_mismatched_tangents_are_an_error():
         jvp(lambda x, y: x * y, (1.0, 2.0), (1.0,))
     with pytest.raises(TypeError, match="real number"):
         jvp(lambda x: x, (1.0,), ("a",))
+
+
+def test_arguments_that_are_not_one_per_input_are_named():
+    with pytest.raises(ValueError, match="hvp: 2 primals but v has 1 entries"):
+        hvp(lambda x, y: x * y, (1.0, 2.0), (1.0,))  # it said "jvp: ... tangents"
+    with pytest.raises(TypeError, match=r"jvp: primals must be a sequence .* as \(1.0,\)"):
+        jvp(lambda x: x, 1.0, (1.0,))  # it said "'float' object is not iterable"
+    with pytest.raises(TypeError, match="hvp: v must be a sequence"):
+        hvp(lambda x: x * x, (1.0,), 1.0)
+    assert jvp(lambda x: x * x, [3.0], iter([1.0])) == (9.0, 6.0)
+
+
+def test_forward_and_reverse_mode_may_differ_in_the_last_bit_only():
+    # what docs/forward.md says: the same local derivatives, multiplied in the other order
+    f = lambda a, b: [(a * b).tanh() * (a + b).sin() * b]
+    a, b = -1.463, 1.39
+    forward, reverse = jacfwd(f)(a, b)[0], jacobian(f)(a, b)[0]
+    assert forward != reverse
+    for x, y in zip(forward, reverse, strict=True):
+        assert abs(x - y) <= 2 * math.ulp(y)

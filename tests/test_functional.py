@@ -51,6 +51,12 @@ def test_binary_pow_second_partials():
     assert_close(h[1][0], h[0][1], rel=1e-12)
 
 
+@pytest.mark.parametrize("argnums", ["0", True, (0, 1.0), [None]])
+def test_argnums_that_are_not_ints_are_a_type_error(argnums):
+    with pytest.raises(TypeError, match="argnums must be an int or a tuple of ints"):
+        grad(lambda x, y: x * y, argnums)(2.0, 3.0)  # True was read as 1
+
+
 def test_value_and_grad_and_argnums():
     f = lambda x, y, z: x * y + z.exp()
     value, g = value_and_grad(f)(2.0, 3.0, 0.0)

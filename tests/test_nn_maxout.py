@@ -79,3 +79,10 @@ def test_one_output_is_a_value_and_bad_sizes_are_errors():
 def test_maxout_is_a_layer_not_a_neuron_activation():
     with pytest.raises(ValueError, match=r"maxout is a layer: nn\.Maxout"):
         nn.Layer(2, 3, activation="maxout")
+
+
+def test_mlp_pieces_are_checked_under_their_own_name():
+    with pytest.raises(ValueError, match="pieces must be a positive int, got 0"):
+        nn.MLP(2, [4, 1], activation="maxout", pieces=0)  # it said "k must be..."
+    with pytest.raises(ValueError, match="pieces=3 is for activation='maxout'"):
+        nn.MLP(2, [4, 1], pieces=3)  # silently ignored before

@@ -8,6 +8,8 @@ import statistics
 
 import pytest
 
+import autograd
+import autograd.cache
 import nn
 from autograd import Value
 from tests.strategies import assert_close, assert_grads_match
@@ -175,10 +177,11 @@ def test_zero_grad_clears_every_parameter():
 
 
 def test_bad_sizes_are_rejected():
-    for bad in (lambda: nn.Neuron(0), lambda: nn.Layer(2, 0), lambda: nn.MLP(2, []),
-                lambda: nn.Neuron(2.5)):
+    for bad in (lambda: nn.Neuron(0), lambda: nn.Layer(2, 0), lambda: nn.MLP(2, [])):
         with pytest.raises(ValueError):
             bad()
+    with pytest.raises(TypeError, match="nin must be a positive int, got float"):
+        nn.Neuron(2.5)
     with pytest.raises(ValueError, match="lengths differ"):
         nn.Neuron(3, seed=0)([1.0, 2.0])
 
@@ -301,3 +304,36 @@ def test_parameters_in_nested_lists_and_dicts_are_found_and_saved(tmp_path):
     other = Dense()
     other.W[1][0].data = -1.0
     assert other.load(tmp_path / "m.json").W[1][0].data == 3.0
+
+
+def test_sequential_refuses_a_list_of_layers_when_made():
+    layers = [nn.Layer(2, 3, seed=0), nn.Layer(3, 1, seed=0)]
+    with pytest.raises(TypeError, match=r"give them one by one: Sequential\(a, b\)"):
+        nn.Sequential(layers)  # a list was 'not callable' at the first call
+    with pytest.raises(TypeError, match="got int at position 1"):
+        nn.Sequential(layers[0], 3)
+    assert nn.Sequential(*layers, lambda x: x)([1.0, 2.0]).data == nn.Sequential(*layers)(
+        [1.0, 2.0]).data
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: nn.Layer(2.0, 3), "nin"),
+    (lambda: nn.Layer(2, "3"), "nout"),
+    (lambda: nn.Maxout(2, 3, k=2.0), "k"),
+    (lambda: nn.StepLR(nn.SGD([Value(1.0)], lr=0.1), step_size=True), "step_size"),
+    (lambda: autograd.cache.LRU("8"), "cache size"),
+    (lambda: autograd.jit(lambda x: x, cache_size=1.5), "cache size"),
+    (lambda: autograd.to_dot(Value(1.0) * 2, max_nodes="9"), "max_nodes"),
+])
+def test_a_size_that_is_not_an_int_is_a_type_error_naming_it(make, name):
+    with pytest.raises(TypeError, match=f"{name} must be a positive int, got"):
+        make()
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: nn.Layer(0, 3), "nin"), (lambda: autograd.cache.LRU(0), "cache size"),
+    (lambda: nn.LinearLR(nn.SGD([Value(1.0)], lr=0.1), total=-2), "total"),
+])
+def test_a_size_below_one_is_a_value_error_naming_it(make, name):
+    with pytest.raises(ValueError, match=f"{name} must be a positive int, got"):
+        make()

@@ -151,7 +151,6 @@ def test_schedules_reject_a_zero_number_of_steps_when_made(make):
     (lambda ps: nn.Adam(ps, eps=0), "eps must be > 0"),
     (lambda ps: nn.Adam(ps, eps=float("nan")), "eps must be > 0"),
     (lambda ps: nn.Adam(ps, lr=float("inf")), "learning rate must be >= 0"),
-    (lambda ps: nn.SGD(ps, lr="0.1"), "learning rate must be >= 0"),
     (lambda ps: nn.SGD(ps, lr=0.1, momentum=1.0), r"momentum must be in \[0, 1\)"),
     (lambda ps: nn.SGD(ps, lr=0.1, weight_decay=float("nan")), "weight_decay must be >= 0"),
     (lambda ps: nn.StepLR(nn.SGD(ps, lr=0.1), step_size=1, gamma=0), "gamma must be > 0"),
@@ -162,6 +161,29 @@ def test_schedules_reject_a_zero_number_of_steps_when_made(make):
 def test_settings_are_checked_when_made(make, match):
     with pytest.raises(ValueError, match=match):
         make([Value(1.0)])
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda ps: nn.SGD(ps, lr="0.1"), "learning rate must be >= 0"),
+    (lambda ps: nn.SGD(ps, lr=0.1, momentum=True), r"momentum must be in \[0, 1\)"),
+    (lambda ps: nn.Adam(ps, eps="1e-8"), "eps must be > 0"),
+    (lambda ps: nn.StepLR(nn.SGD(ps, lr=0.1), step_size=2.5), "step_size must be a positive"),
+    (lambda ps: nn.LinearLR(nn.SGD(ps, lr=0.1), total="10"), "total must be a positive int"),
+    (lambda ps: nn.SGD([*ps, 1.0], lr=0.1), "parameters must be Values .* float at position 1"),
+    (lambda ps: nn.Adam(iter([ps, ps])), "must be Values .* list at position 0"),
+])
+def test_a_setting_that_is_no_number_is_a_type_error(make, match):
+    with pytest.raises(TypeError, match=match):
+        make([Value(1.0)])
+
+
+@pytest.mark.parametrize("make", [lambda ps: nn.SGD(ps, lr=0.1), lambda ps: nn.Adam(ps)])
+def test_a_string_gradient_is_refused_not_read_as_a_number(make):
+    p = Value(1.0)
+    p.grad = "0.5"
+    with pytest.raises(TypeError, match="grad must be a number, got str"):
+        make([p]).step()
+    assert p.data == 1.0
 
 
 @pytest.mark.parametrize("make", [lambda ps: nn.Adam(ps, lr=0.1),

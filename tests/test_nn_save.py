@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+import autograd.files
 import nn
 from autograd import Value
 
@@ -194,3 +195,12 @@ def test_a_read_only_file_is_not_replaced(tmp_path):
 def test_deeply_nested_json_is_a_value_error(tmp_path):
     (tmp_path / "m.json").write_text("[" * 100_000 + "]" * 100_000)
     assert_rejected(tmp_path / "m.json", match="not a model file")
+
+
+def test_a_missing_folder_names_the_file_asked_for_not_a_temporary(tmp_path):
+    path = tmp_path / "no such folder" / "model.json"
+    with pytest.raises(FileNotFoundError) as info:
+        nn.MLP(2, [1], seed=0).save(path)
+    assert info.value.filename == str(path) and ".tmp" not in str(info.value)
+    with pytest.raises(FileNotFoundError, match=r"model\.svg"):
+        autograd.files.write_atomic(tmp_path / "gone" / "model.svg", "<svg/>")

@@ -194,6 +194,20 @@ def test_fit_rejects_empty_or_mismatched_data():
             nn.fit(model, nn.hinge, data, opt, quiet=True)
 
 
+@pytest.mark.parametrize("epochs, error, match", [
+    (-1, ValueError, "epochs must be >= 0, got -1"),
+    (2.5, TypeError, "epochs must be an int, got float"),
+    ("3", TypeError, "epochs must be an int, got str"),
+])
+def test_fit_rejects_a_number_of_epochs_that_is_not_one(epochs, error, match):
+    model = nn.MLP(2, [1], seed=0)
+    with pytest.raises(error, match=match):  # -1 trained nothing and returned quietly
+        nn.fit(model, nn.hinge, ([[1.0, 2.0]], [1]), nn.SGD(model.parameters(), 0.1),
+               epochs=epochs, stream=io.StringIO())
+    assert nn.fit(model, nn.hinge, ([[1.0, 2.0]], [1]), nn.SGD(model.parameters(), 0.1),
+                  epochs=0, quiet=True) == {"loss": []}
+
+
 def test_fit_and_evaluate_take_numpy_arrays_and_seeds():
     import numpy as np
 

@@ -35,6 +35,15 @@ def test_save_writes_the_page_to_html_writes(tmp_path):
     assert saved == to_html(L, tmp_path / "b.html", precision=2).read_text(encoding="utf-8")
 
 
+def test_save_is_atomic_a_failed_write_keeps_the_old_file(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text("old page", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        Explorer("<html>\ud800</html>").save(path)  # a lone surrogate: UTF-8 cannot hold it
+    assert path.read_text(encoding="utf-8") == "old page"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]  # no temporary left
+
+
 @needs_dot
 def test_the_explorer_is_one_sandboxed_iframe_holding_the_whole_page():
     L, *_ = slides_L()

@@ -95,3 +95,11 @@ def test_inside_a_transform_comparisons_bool_format_and_data_work():
     assert autograd.grad(f)(2.0) == 4.0
     assert autograd.grad(f)(0.5) == 0.5
     assert float(Value(1.5)) == 1.5  # and after the transform, eagerly again
+
+
+def test_unary_plus_is_the_value_itself():
+    x = Value(-1.5)
+    y = +x * 2  # a TypeError (bad operand type for unary +) before
+    y.backward()
+    assert +x is x and y.data == -3.0 and x.grad == 2.0
+    assert autograd.grad(lambda v: +v * v)(3.0) == 6.0

@@ -278,3 +278,12 @@ def test_a_failed_write_leaves_the_old_picture(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         render(Value(1.0), path)
     assert path.read_text() == "old" and os.listdir(tmp_path) == ["v.dot"]
+
+
+def test_a_timeout_that_is_no_number_is_a_type_error(tmp_path):
+    y = Value(1.0) * 2
+    with pytest.raises(TypeError, match="timeout must be a positive number of seconds, got str"):
+        render(y, tmp_path / "y.svg", timeout="30")  # a ValueError before, as for 0
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds, got 0"):
+        render(y, tmp_path / "y.svg", timeout=0)
+    assert not list(tmp_path.iterdir())  # checked before anything is written

@@ -109,3 +109,17 @@ def test_a_subclass_keeps_its_type_and_attributes():
     y2 = pickle_round_trip(y)
     w2 = y2.parents[0]
     assert type(w2) is Tagged and w2.tag == "weight" and w2.data == 2.0
+
+
+def test_a_graph_whose_defined_op_is_not_made_here_names_it(monkeypatch):
+    @autograd.op(derivative=lambda x, out: 2 * x)
+    def s_square(x: float) -> float:
+        return x * x
+
+    data = pickle.dumps(s_square(Value(3.0, "x")) * 2)
+    monkeypatch.delitem(autograd.RULES, "s_square")  # as in a process that never defined it
+    y = pickle.loads(data)
+    y.backward()  # the local derivatives travel with the graph
+    assert leaf(y, "x").grad == 12.0
+    with pytest.raises(LookupError, match=r"no derivative rule for op 's_square': .* import it"):
+        y.backward(create_graph=True)

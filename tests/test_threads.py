@@ -230,6 +230,19 @@ def test_anomaly_mode_still_names_where_a_node_was_made():
             y.backward()
 
 
+def test_a_backward_in_another_block_names_where_the_node_was_made():
+    x = Value(0.0)
+    with detect_anomaly():
+        with detect_anomaly():
+            y = x.sqrt()  # made in the inner block
+        with pytest.raises(AnomalyError, match=r"created at .*test_threads\.py.* in test_a_bac"):
+            y.backward()  # run in the outer one
+    with detect_anomaly():
+        z = x.sqrt()
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"created at .*test_threads\.py"):
+        z.backward()  # a later block
+
+
 def test_create_graph_cycle_is_broken_by_zero_grad():
     # x.grad holds the graph of dy/dx, which refers back to x: a cycle until grad is reset
     x = Value(3.0)
@@ -238,3 +251,73 @@ def test_create_graph_cycle_is_broken_by_zero_grad():
     assert g() is not None and any(x in n.parents for n in topological_order(g()))
     zero_grad([x])
     assert g() is None  # freed by reference counting alone, no collection needed
+
+
+@pytest.mark.parametrize("switch", [no_grad(), enable_grad(), detect_anomaly()])
+def test_one_switch_instance_shared_by_two_threads_overlapping(switch):
+    def body(step):
+        with switch:
+            step("entered")
+        return current()
+
+    a, b = Worker(body), Worker(body)
+    a.start()
+    a.at("entered")
+    b.start()
+    b.at("entered")
+    a.go("entered")  # a leaves first, while b is still inside the same instance's block
+    assert a.finish() == current()
+    b.go("entered")
+    assert b.finish() == current()
+
+
+def test_one_switch_instance_shared_by_asyncio_tasks():
+    switch = no_grad()
+
+    async def task(entered: asyncio.Event, leave: asyncio.Event) -> bool:
+        with switch:
+            entered.set()
+            await leave.wait()
+        return current().record
+
+    async def main() -> list[bool]:
+        events = [(asyncio.Event(), asyncio.Event()) for _ in range(2)]
+        tasks = [asyncio.create_task(task(*e)) for e in events]
+        for entered, _ in events:
+            await entered.wait()
+        for _, leave in events:  # the first task in leaves first
+            leave.set()
+        return list(await asyncio.gather(*tasks))
+
+    assert asyncio.run(main()) == [True, True]
+
+
+def test_switches_decorate_functions_and_nest():
+    @no_grad()
+    def evaluate(x: Value) -> Value:
+        return x * x
+
+    @enable_grad()
+    def train(x: Value) -> Value:
+        return x * x
+
+    x = Value(3.0)
+    assert evaluate(x).parents == () and train(x).parents == (x, x)
+    with no_grad():
+        assert train(x).op == "*" and evaluate(x).op == ""
+    assert current().record and evaluate.__name__ == "evaluate"
+
+    @detect_anomaly()
+    def blow_up(x: Value) -> Value:
+        return x * 10.0
+
+    with pytest.raises(AnomalyError, match=r"op '\*'"):
+        blow_up(Value(1e308))  # 1e309 = inf
+
+
+def test_a_decorated_generator_is_refused():
+    def numbers():
+        yield Value(1.0) * 2
+
+    with pytest.raises(TypeError, match="plain function"):
+        no_grad()(numbers)

@@ -213,7 +213,7 @@ def test_the_strategy_draws_defined_ops_inside_their_domain():
 
 def test_names_are_the_function_name_unless_given_and_a_taken_name_is_an_error():
     assert (t_tanh.name, sin_of_exp.name, t_prod3.arity) == ("t_tanh", "t_sin_exp", 3)
-    for taken in ("exp", "+", "t_tanh", ""):
+    for taken in ("exp", "+", "t_tanh"):  # "" is refused as empty
         with pytest.raises(ValueError, match="is taken"):
             op(derivative=lambda x, out: 1.0, name=taken)(lambda x: x)
 
@@ -251,6 +251,29 @@ def test_bad_arguments_are_clear_errors_naming_the_op():
         op(derivative=lambda x, out: 1.0, domain=(1.0, 0.0))
 
 
+def test_a_derivative_that_cannot_take_the_inputs_and_output_is_refused_up_front():
+    with pytest.raises(TypeError, match=r"op 't_short': the derivative must take \(x, out\)"):
+        op(derivative=lambda x: 1.0, name="t_short")(lambda x: x)
+    with pytest.raises(TypeError, match=r"must take \(x1, x2, out\)"):
+        op(derivative=lambda a, b: (1.0, 1.0), name="t_short2")(lambda a, b: a + b)
+    assert "t_short" not in autograd.RULES  # nothing registered
+    op(derivative=lambda *xs: (1.0, 1.0), name="t_star")(lambda a, b: a + b)  # *args is fine
+
+
+def test_an_empty_name_is_refused_as_empty_not_as_taken():
+    with pytest.raises(ValueError, match="the name must not be empty"):
+        op(derivative=lambda x, out: 1.0, name="")(lambda x: x)  # it said "'' is taken"
+
+
+def test_a_derivative_returning_a_string_is_refused_not_read_as_a_number():
+    @op(derivative=lambda x, out: "2.5")
+    def t_str_derivative(x: float) -> float:
+        return x
+
+    with pytest.raises(TypeError, match="'t_str_derivative': the derivative must return num"):
+        t_str_derivative(Value(1.0))
+
+
 def test_a_domain_error_of_the_forward_names_the_op_in_eager_and_compiled_mode():
     @op(derivative=lambda x, out: 0.5 / out)
     def t_sqrt(x: float) -> float:
@@ -262,6 +285,15 @@ def test_a_domain_error_of_the_forward_names_the_op_in_eager_and_compiled_mode()
     assert compiled.grad(4.0) == 3.0  # d/dx x^1.5 = 1.5 sqrt x
     with pytest.raises(ValueError, match="op 't_sqrt'"):
         compiled.grad(-1.0)
+
+
+def test_an_error_of_the_derivative_names_the_op_in_eager_and_compiled_mode():
+    with pytest.raises(ZeroDivisionError, match=r"op 't_hypot', its derivative: .* \(0.0, 0.0\)"):
+        t_hypot(Value(0.0), Value(0.0))  # a / out at out = 0: Python's bare text before
+    compiled = jit(lambda a, b: t_hypot(a, b))
+    assert compiled.grad(3.0, 4.0) == [0.6, 0.8]
+    with pytest.raises(ZeroDivisionError, match="op 't_hypot', its derivative"):
+        compiled.grad(0.0, 0.0)
 
 
 def test_concurrent_registrations_of_one_name_let_exactly_one_win():
@@ -294,6 +326,13 @@ def test_autograd_math_is_the_same_function_on_numbers_values_and_ints(x):
     assert am.where(x, 1.0, 0.0) == (1.0 if x > 0 else 0.0)
     with pytest.raises(ValueError, match="log"):
         am.log(0.0)
+
+
+@pytest.mark.parametrize("name", am.__all__)
+def test_autograd_math_refuses_a_string_not_reads_it_as_a_number(name):
+    args = ("1.5",) * (3 if name == "where" else 2 if name == "power" else 1)
+    with pytest.raises(TypeError, match=r"real number, got str: '1\.5'"):
+        getattr(am, name)(*args)  # exp("1.5") was e^1.5
 
 
 @given(st.sampled_from([t_tanh, sin_of_exp]), floats(-2.0, 2.0))

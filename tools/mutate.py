@@ -333,10 +333,9 @@ MUTANTS = [
        "{name: round(p.data, 12) for name, p in", SAVE),
     # ---- training loop and data ----
     _m("fit: loss not weighted by batch size", "nn/train.py",
-       "total += data_loss.data * len(X)", "total += data_loss.data", TRAIN),
+       "total += data_loss * len(X)", "total += data_loss", TRAIN),
     _m("fit: no zero_grad between batches", "nn/train.py",
-       "        optimizer.zero_grad()\n        objective.backward()",
-       "        objective.backward()", TRAIN),
+       "        optimizer.zero_grad()\n", "", TRAIN),
     _m("fit: unseeded is not seed 0", "nn/train.py",
        "make_rng(0 if seed is None and rng is None else seed, rng)", "make_rng(seed, rng)", TRAIN),
     _m("evaluate: leaves train mode on", "nn/train.py", "model.train(was_training)",
