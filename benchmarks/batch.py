@@ -25,16 +25,11 @@ import autograd  # noqa: E402
 import nn  # noqa: E402
 
 from . import data  # noqa: E402
-from .ours import Case, batch_loss  # noqa: E402
+from .ours import Case, eager_step, sgd  # noqa: E402
 
 
 def has_torch() -> bool:
     return importlib.util.find_spec("torch") is not None
-
-
-def _sgd(params: list[Any]) -> None:
-    for p in params:
-        p.data -= data.LR * p.grad
 
 
 def cases(rows: list[tuple[float, float, float]], weights: list[Any]) -> dict[str, Case]:
@@ -47,12 +42,7 @@ def cases(rows: list[tuple[float, float, float]], weights: list[Any]) -> dict[st
     reg = autograd.jit(lambda: data.ALPHA * autograd.sum(p * p for p in params), params=params)
     reset = lambda: data.load(model, weights)
 
-    def eager() -> float:
-        autograd.zero_grad(params)
-        loss = batch_loss(model, params, rows)
-        loss.backward()
-        _sgd(params)
-        return loss.data
+    eager = eager_step(model, params, rows)
 
     def per_row(step: Callable[..., Any]) -> Callable[[], float]:
         def run() -> float:
@@ -60,7 +50,7 @@ def cases(rows: list[tuple[float, float, float]], weights: list[Any]) -> dict[st
             losses = step(rows, grad=1.0 / len(rows))
             losses = losses if isinstance(losses, list) else losses.tolist()
             loss = sum(losses) / len(rows) + reg.backward()
-            _sgd(params)
+            sgd(params)
             return loss
         return run
 

@@ -26,9 +26,23 @@ def batch_loss(model: Any, params: list[Value], rows: Any) -> Value:
     return data_loss + data.ALPHA * autograd.sum(p * p for p in params)
 
 
-def _sgd(params: list[Value]) -> None:
+def sgd(params: list[Value]) -> None:
+    """One SGD step at the demo's learning rate."""
     for p in params:
         p.data -= data.LR * p.grad
+
+
+def eager_step(model: Any, params: list[Value], rows: Any) -> Callable[[], float]:
+    """W1's step in eager mode: zero the grads, the loss's graph, backward, SGD; the loss."""
+
+    def eager() -> float:
+        autograd.zero_grad(params)
+        loss = batch_loss(model, params, rows)
+        loss.backward()
+        sgd(params)
+        return loss.data
+
+    return eager
 
 
 def w1(rows: Sequence[tuple[float, float, float]], weights: list) -> dict[str, Case]:
@@ -43,24 +57,19 @@ def w1(rows: Sequence[tuple[float, float, float]], weights: list) -> dict[str, C
     reg = jit(lambda: data.ALPHA * autograd.sum(p * p for p in params), params=params)
     reset = lambda: data.load(model, weights)
 
-    def eager() -> float:
-        autograd.zero_grad(params)
-        loss = batch_loss(model, params, rows)
-        loss.backward()
-        _sgd(params)
-        return loss.data
+    eager = eager_step(model, params, rows)
 
     def compiled_step() -> float:  # the whole step's graph, traced once
         autograd.zero_grad(params)
         loss = step.backward(*flat)
-        _sgd(params)
+        sgd(params)
         return loss
 
     def compiled_examples() -> float:  # one example's graph, reused over the batch
         autograd.zero_grad(params)
         losses = example.backward_batch(rows, grad=1.0 / len(rows))
         loss = sum(losses) / len(losses) + reg.backward()
-        _sgd(params)
+        sgd(params)
         return loss
 
     return {"eager": (reset, eager), "compiled": (reset, compiled_examples),
