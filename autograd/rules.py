@@ -1,59 +1,38 @@
-"""Float forms of the ops, and the few helpers that derivative rules use besides arithmetic.
+"""The helpers that derivative rules use besides arithmetic, generic over floats, Values, symbols.
 
-A derivative rule in ``engine.RULES`` may be called with floats (eager mode), with Values
+A derivative rule in ``RULES`` may be called with floats (eager mode), with Values
 (``backward(create_graph=True)``) or with the compiled mode's symbols. Arithmetic works on
 all three; each helper here handles a float directly, a Value through its own ops (or its
 ``data`` where the result is piecewise constant), and defers anything else to
-``symbolic_call``, which symbols provide. This module imports nothing of the project.
+``symbolic_call``, which symbols provide. The float-only forms (``floats.py``) and the rule
+table with its registry of defined ops (``registry.py``) are re-exported here. This module
+imports nothing else of the project.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-RULES: dict[str, Callable[..., Any]] = {}
-"""op name -> its local derivative rule, d(out)/d(input): unary ``(x, out)`` or
-``(x, out, arg)`` -> one derivative; binary ``(a, b, out)`` -> a pair; n-ary
-``(inputs, out)`` -> a sequence; an op of n >= 3 inputs defined with ``autograd.op``
-``(x_1, ..., x_n, out)`` -> a sequence.
-
-Filled in by ``engine.py`` and ``nary.py``, each rule right under its op's forward
-computation, and by ``register`` for the ops users define."""
+# re-exported: callers write r.checked_exp, r.register, r.RULES (explicit ``as``: mypy --strict)
+from .floats import checked as checked
+from .floats import checked_exp as checked_exp
+from .floats import checked_pow as checked_pow
+from .floats import dot_local_grads as dot_local_grads
+from .floats import logsumexp as logsumexp
+from .floats import maximum as maximum
+from .floats import minimum as minimum
+from .registry import ARITY as ARITY
+from .registry import FORWARD_NAMES as FORWARD_NAMES
+from .registry import REFERENCES as REFERENCES
+from .registry import RESERVED as RESERVED
+from .registry import RULES as RULES
+from .registry import register as register
 
 NARY = "nary"  # marker in a node's ``_b`` when its parents and local derivatives are tuples
 # ops whose rule takes all inputs as one sequence
 NARY_OPS = frozenset({"sum", "dot", "logsumexp", "max", "min"})
-
-
-ARITY: dict[str, int] = {}
-"""Ops of a fixed number of inputs defined with ``autograd.op``: name -> that number. Their
-rule is ``rule(x_1, ..., x_n, out)``; a node of 3 or more inputs is stored as an n-ary one."""
-
-REFERENCES: dict[str, Callable[..., Any]] = {}
-"""Generated name (``_u0``, ``_u0d``, ...) -> a defined op's checked forward or rule: the
-compiled mode calls them by reference, under these names, never through the user's text."""
-FORWARD_NAMES: dict[str, str] = {}  # a defined op's name -> its forward's generated name
-
-RESERVED = frozenset({"", "in", "c", "neg"})  # a leaf's op, the compiled mode's input and
-# constant entries, and the unary minus of the test strategies: never an op's name
-_registering = threading.Lock()
-
-
-def register(name: str, rule: Callable[..., Any], arity: int,
-             forward: Callable[..., float]) -> tuple[str, str]:
-    """Add an op of ``arity`` inputs: its rule and forward; return their generated names."""
-    with _registering:
-        if name in RULES or name in RESERVED:
-            raise ValueError(f"op name {name!r} is taken: give the op another name (name=...)")
-        ref = f"_u{len(ARITY)}"
-        REFERENCES[ref], REFERENCES[f"{ref}d"] = forward, rule
-        FORWARD_NAMES[name] = ref
-        ARITY[name] = arity
-        RULES[name] = rule  # last: an op is visible only once complete
-        return ref, f"{ref}d"
 
 
 def apply_rule(op: str, inputs: Any, out: Any, arg: Any = None) -> tuple[Any, ...]:
@@ -77,7 +56,7 @@ def _symbolic(name: str, *args: Any) -> Any:
     raise TypeError(f"{name}: unsupported operand types {[type(a).__name__ for a in args]}")
 
 
-# ---- float forms, stable and with messages that name the op and the value ----
+# ---- stable forms, on floats, Values and symbols ----
 
 
 def sigmoid(x: Any) -> Any:
@@ -97,62 +76,6 @@ def softplus(x: Any) -> Any:
     return x.softplus() if hasattr(x, "data") else _symbolic("softplus", x)
 
 
-def checked_exp(x: float) -> float:
-    """e^x, with an OverflowError that names the value."""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        raise OverflowError(f"exp: overflow: exp({x!r}) is too large for a float") from None
-
-
-def checked_pow(a: float, b: float) -> float:
-    """a ** b, raising as Python's ``**`` and ``math.pow`` do, with the values named."""
-    if a == 0 and b < 0:
-        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to a negative power ({a!r} ** {b!r})")
-    try:
-        return math.pow(a, b)
-    except ValueError:
-        raise ValueError(
-            f"pow: math domain error: negative base {a!r} with non-integer exponent {b!r}"
-        ) from None
-    except OverflowError:
-        raise OverflowError(f"pow: overflow: {a!r} ** {b!r} is too large for a float") from None
-
-
-def checked(fn: Callable[[float], float], name: str, x: float) -> float:
-    """fn(x), with a ValueError that names the op and the value (sin and cos of inf)."""
-    try:
-        return fn(x)
-    except ValueError:
-        raise ValueError(f"{name}: math domain error: {name}({x!r})") from None
-
-
-def logsumexp(xs: Sequence[float]) -> float:
-    """log sum_i e^{x_i} = m + log sum_i e^{x_i - m}, m = max x: every e^{x_i - m} <= 1.
-
-    -inf if every x_i is -inf, inf if one is inf, NaN if one is NaN (never an error).
-    """
-    m = max(xs, default=-math.inf)  # log 0 = -inf for no terms, as PyTorch
-    if math.isinf(m):  # -inf: all are -inf; inf: the sum is inf (if finite rest, no NaN)
-        return math.nan if any(x != x for x in xs) else m
-    return m + math.log(math.fsum([math.exp(x - m) for x in xs]))  # the sum is >= 1 (or NaN)
-
-
-def maximum(xs: Sequence[float]) -> float:
-    """The largest of ``xs`` (at least one), NaN if one is NaN (as torch.max)."""
-    return math.nan if any(map(math.isnan, xs)) else max(xs)
-
-
-def minimum(xs: Sequence[float]) -> float:
-    """The smallest of ``xs`` (at least one), NaN if one is NaN (as torch.min)."""
-    return math.nan if any(map(math.isnan, xs)) else min(xs)
-
-
-def dot_local_grads(ps: Any, out: Any = None) -> Any:
-    """(x_1..x_n, w_1..w_n(, 1)) for ``ps`` = (w_1..w_n, x_1..x_n(, b)): d(w . x + b)/d(each)."""
-    n = len(ps) // 2
-    grads = ps[n : 2 * n] + ps[:n]
-    return grads + type(grads)((1.0,)) if len(ps) % 2 else grads
 
 
 # ---- helpers for the rules, generic over floats, Values and symbols ----

@@ -58,6 +58,7 @@ SAVE = ("tests/test_contracts.py", "tests/test_nn_save.py", "tests/test_nn_modul
 TRAIN = ("tests/test_contracts.py", "tests/test_nn_train.py")
 
 E, R, B, N = "autograd/engine.py", "autograd/rules.py", "autograd/backprop.py", "autograd/nary.py"
+F = "autograd/floats.py"
 
 
 def _m(name: str, path: str, old: str, new: str, tests: tuple[str, ...], nth: int = 0,
@@ -136,14 +137,14 @@ MUTANTS = [
        equivalent="a parent already seen is placed (in a DAG none is still on the path), so "
        "placing a node whose parents are all seen is always right; the len > 2 test only "
        "skips the set test where descending is as cheap"),
-    # ---- helpers (rules.py) ----
+    # ---- helpers (rules.py) and float forms (floats.py) ----
     _m("sigmoid: 1 / (1 + e)", R, "return e / (1.0 + e)", "return 1.0 / (1.0 + e)", ENGINE),
     _m("softplus: log(1 + ...)", R, "math.log1p(math.exp(-abs(x)))",
        "math.log(1 + math.exp(-abs(x)))", ENGINE + LOSSES),
-    _m("logsumexp: max not subtracted", R,
+    _m("logsumexp: max not subtracted", F,
        "m + math.log(math.fsum([math.exp(x - m) for x in xs]))",
        "math.log(math.fsum([math.exp(x) for x in xs]))", ("tests/test_logsumexp.py", *ENGINE)),
-    _m("dot grads: halves not swapped", R, "grads = ps[n : 2 * n] + ps[:n]",
+    _m("dot grads: halves not swapped", F, "grads = ps[n : 2 * n] + ps[:n]",
        "grads = ps[:n] + ps[n : 2 * n]", ENGINE + FUNCTIONAL),
     _m("where: x >= 0", R, "return pos if x > 0 else neg", "return pos if x >= 0 else neg",
        ENGINE),
@@ -169,7 +170,7 @@ MUTANTS = [
        equivalent="its one caller, sqrt', passes out + 0.0, which is never -0.0"),
     _m("sign: 0 at 0 lost", R, "return 1.0 if x > 0 else -1.0 if x < 0 else 0.0",
        "return 1.0 if x > 0 else -1.0", ENGINE),
-    _m("checked_pow: 0 ** 0 raises", R, "if a == 0 and b < 0:", "if a == 0 and b <= 0:", ENGINE),
+    _m("checked_pow: 0 ** 0 raises", F, "if a == 0 and b < 0:", "if a == 0 and b <= 0:", ENGINE),
     # ---- n-ary nodes ----
     _m("sum: starts at 1", N, "total = 0.0", "total = 1.0", ENGINE + FUNCTIONAL),
     _m("logsumexp rule: exponent flipped", N, "r.exp(x - out)", "r.exp(out - x)",
