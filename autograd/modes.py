@@ -6,7 +6,7 @@ thread recording. A new thread starts with the defaults (recording, no anomaly c
 transform running); an asyncio task starts with a copy of its creator's switches.
 
 The engine's fast path reads one variable, ``MODE``: ``None`` while ops record plainly (the
-default), else a ``Mode`` that sends every op through the slow path (``engine._record``).
+default), else a ``Mode`` that sends every op through the slow path (``nodes._record``).
 
 ``gc_paused`` is different: Python's cyclic collector is one per process, so the pauses of
 all threads are counted, and the collector comes back when the last block ends.

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from operator import mul
 
 from . import rules as r
-from .engine import Operand, Value, _nary, lift
+from .engine import Operand, Value, lift
+from .nodes import _nary
 from .rules import RULES
 
 _sum = builtins.sum  # this module's ``sum`` makes a node

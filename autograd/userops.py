@@ -26,8 +26,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import rules as r
-from .engine import Operand, Value, _binary, _nary, _unary, lift
+from .engine import Operand, Value, lift
 from .modes import transforming
+from .nodes import _binary, _nary, _unary
 from .scalar import as_float
 
 Derivative = Callable[..., Any]  # (x_1, ..., x_n, out) -> d out/d x_1 (a number) or a tuple
