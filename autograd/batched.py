@@ -183,7 +183,7 @@ class Run:
                            for x in (a, b))
             rows = np.broadcast_to(COMPARE[op](left, right) != outcome, (self.n,))
             if rows.any():
-                out.append((int(rows.argmax()), k))
+                out.append((int(np.flatnonzero(rows)[0]), k))  # the first row that flips
         return out
 
     def _matrix(self, layer: Layer) -> tuple[Array, Array | None]:
