@@ -7,8 +7,7 @@ softmax and log_softmax first subtract m = max_j z_j as a node of the graph, as 
 does: log softmax(z)_i = (z_i - m) - log sum_j e^{z_j - m}, whose error does not grow with
 the logits (1e16 + 1e16 ties give exactly 1/2); m is an ``autograd.max`` node (its share
 of the gradient is 0 but for rounding: the result does not depend on m). No number read
-from ``.data`` enters the
-graph: ``jit`` traces these exactly.
+from ``.data`` enters the graph: ``jit`` traces these exactly.
 
 Temperature ``T`` divides the logits: T -> infinity gives the uniform 1/n, T -> 0 puts all
 mass on the largest logit. (The slides write e^{alpha z_i}: their alpha is 1/T.)
